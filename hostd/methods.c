@@ -1,0 +1,29 @@
+/* The method table: one handler per method of protocols/hostd-api.json. */
+#include "methods.h"
+
+#include "vm.h"
+
+const struct rpc_method methods[] = {
+	{"host.info", method_host_info},
+	{"vm.create", method_vm_create},
+	{"vm.list", method_vm_list},
+	{"vm.info", method_vm_info},
+	{"vm.delete", method_vm_delete},
+	{"vm.start", method_vm_start},
+	{"vm.shutdown", method_vm_shutdown},
+	{"vm.stop", method_vm_stop},
+	{"vm.reboot", method_vm_reboot},
+	{"vm.pause", method_vm_pause},
+	{"vm.resume", method_vm_resume},
+	{"vm.console", method_vm_console},
+	{NULL, NULL},
+};
+
+void method_fail_state(struct rpc_call *call, struct vm *vm, const char *what)
+{
+	json_object *data = json_object_new_object();
+
+	json_object_object_add(data, "state", json_object_new_string(vm_state_name(vm->state)));
+	rpc_fail(call, RPC_INVALID_STATE, data, "cannot %s VM '%s': it is %s", what, vm->cfg.name,
+		 vm_state_name(vm->state));
+}

@@ -1,0 +1,282 @@
+/* hostd's listening socket and client connections: JSON-RPC lines, or a console byte stream. */
+#include "server.h"
+
+#include "console.h"
+#include "framing.h"
+#include "log.h"
+#include "rpc.h"
+#include "util.h"
+#include "vm.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <stddef.h>
+#include <string.h>
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+struct conn {
+	struct rpc_client rpc;
+	struct console_sink sink;
+	struct server *srv;
+	struct bufferevent *bev; /* NULL once closed */
+	int refs;
+	bool closing;            /* close once the output is flushed */
+	struct vm *console_vm;   /* in console mode */
+	struct conn *prev, *next;
+};
+
+struct server {
+	struct evconnlistener *listener;
+	bool read_only;
+	size_t n_clients;
+	struct conn *clients;
+};
+
+static void conn_close(struct conn *c);
+
+static void conn_ref(struct rpc_client *rc)
+{
+	container_of(rc, struct conn, rpc)->refs++;
+}
+
+static void conn_unref(struct rpc_client *rc)
+{
+	struct conn *c = container_of(rc, struct conn, rpc);
+
+	if (--c->refs == 0) {
+		free(c);
+	}
+}
+
+static void conn_write(struct conn *c, const void *data, size_t len)
+{
+	struct evbuffer *out;
+
+	if (!c->bev) {
+		return; /* a late reply to a client that went away */
+	}
+	out = bufferevent_get_output(c->bev);
+	if (evbuffer_get_length(out) + len > SERVER_MAX_OUTPUT) {
+		log_debug("client pid %d does not read its replies; dropping it", (int)c->rpc.cred.pid);
+		conn_close(c);
+		return;
+	}
+	evbuffer_add(out, data, len);
+}
+
+static void conn_send(struct rpc_client *rc, const char *line, size_t len)
+{
+	conn_write(container_of(rc, struct conn, rpc), line, len);
+}
+
+static void sink_write(struct console_sink *s, const void *data, size_t len)
+{
+	conn_write(container_of(s, struct conn, sink), data, len);
+}
+
+static void conn_close_when_flushed(struct conn *c)
+{
+	if (!c->bev) {
+		return;
+	}
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		conn_close(c);
+	}
+}
+
+static void sink_hangup(struct console_sink *s)
+{
+	struct conn *c = container_of(s, struct conn, sink);
+
+	c->console_vm = NULL;
+	conn_close_when_flushed(c);
+}
+
+static void conn_close(struct conn *c)
+{
+	struct server *srv = c->srv;
+
+	if (!c->bev) {
+		return;
+	}
+	if (c->console_vm) {
+		console_detach(c->console_vm->console, &c->sink);
+		c->console_vm = NULL;
+	}
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	if (c->prev) {
+		c->prev->next = c->next;
+	} else {
+		srv->clients = c->next;
+	}
+	if (c->next) {
+		c->next->prev = c->prev;
+	}
+	srv->n_clients--;
+	conn_unref(&c->rpc);
+}
+
+static void console_read(struct conn *c, struct evbuffer *in)
+{
+	size_t len = evbuffer_get_length(in);
+
+	console_input(c->console_vm->console, &c->sink, evbuffer_pullup(in, (ssize_t)len), len);
+	evbuffer_drain(in, len);
+}
+
+static void too_long(struct conn *c)
+{
+	static const char msg[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
+				  "\"message\":\"invalid request: the line exceeds 1 MiB\"}}\n";
+
+	conn_write(c, msg, sizeof(msg) - 1);
+	conn_close_when_flushed(c);
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	conn_ref(&c->rpc); /* a handler may close the connection under us */
+	while (c->bev && !c->closing) {
+		char *line;
+		size_t len;
+		int r;
+
+		if (c->console_vm) {
+			console_read(c, in);
+			break;
+		}
+		r = framing_next_line(in, FRAMING_MAX_LINE, &line, &len);
+		if (r < 0) {
+			too_long(c);
+			break;
+		}
+		if (r == 0) {
+			break;
+		}
+		rpc_handle_line(&c->rpc, line, len);
+		free(line);
+	}
+	conn_unref(&c->rpc);
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->closing) {
+		conn_close(c);
+	}
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		conn_close(arg);
+	}
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len, void *arg)
+{
+	struct server *srv = arg;
+	socklen_t cl = sizeof(struct ucred);
+	struct conn *c;
+
+	if (srv->n_clients >= SERVER_MAX_CLIENTS) {
+		static const char msg[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":5,"
+					  "\"message\":\"too many clients connected to hostd\"}}\n";
+
+		(void)!write(fd, msg, sizeof(msg) - 1);
+		close(fd);
+		return;
+	}
+	c = util_xcalloc(1, sizeof(*c));
+	c->rpc.send = conn_send;
+	c->rpc.ref = conn_ref;
+	c->rpc.unref = conn_unref;
+	c->rpc.read_only = srv->read_only;
+	c->sink.write = sink_write;
+	c->sink.hangup = sink_hangup;
+	c->srv = srv;
+	c->refs = 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->rpc.cred, &cl) < 0) {
+		c->rpc.cred.pid = 0, c->rpc.cred.uid = (uid_t)-1, c->rpc.cred.gid = (gid_t)-1;
+	}
+	c->bev = bufferevent_socket_new(evconnlistener_get_base(l), fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!c->bev) {
+		abort();
+	}
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	c->next = srv->clients;
+	if (c->next) {
+		c->next->prev = c;
+	}
+	srv->clients = c;
+	srv->n_clients++;
+}
+
+struct server *server_new(struct event_base *base, int listen_fd, bool read_only)
+{
+	struct server *srv = util_xcalloc(1, sizeof(*srv));
+
+	evutil_make_socket_nonblocking(listen_fd);
+	srv->read_only = read_only;
+	srv->listener = evconnlistener_new(base, on_accept, srv, LEV_OPT_CLOSE_ON_FREE, -1, listen_fd);
+	if (!srv->listener) {
+		abort();
+	}
+	return srv;
+}
+
+void server_free(struct server *srv)
+{
+	if (!srv) {
+		return;
+	}
+	while (srv->clients) {
+		conn_close(srv->clients);
+	}
+	evconnlistener_free(srv->listener);
+	free(srv);
+}
+
+int server_console_attach(struct rpc_client *rc, struct vm *vm, bool follow, bool write, bool force)
+{
+	struct conn *c = container_of(rc, struct conn, rpc);
+	int r;
+
+	if (!c->bev) {
+		return -ECONNRESET;
+	}
+	if (!follow) {
+		return 0;
+	}
+	r = console_attach(vm->console, &c->sink, write, force);
+	if (r < 0) {
+		return r;
+	}
+	c->console_vm = vm;
+	return 0;
+}
+
+void server_console_begin(struct rpc_client *rc, struct vm *vm, bool replay, bool follow)
+{
+	struct conn *c = container_of(rc, struct conn, rpc);
+
+	if (replay) {
+		console_replay(vm->console, &c->sink);
+	}
+	if (!follow) {
+		conn_close_when_flushed(c);
+	}
+}
