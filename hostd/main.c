@@ -91,25 +91,20 @@ static int parse_args(int argc, char **argv, struct options *o)
 }
 
 /* Directories are made absolute: QEMU gets paths from them and runs elsewhere. */
-static int absolute_dir(const char **dir)
+static int absolute_dir(const char *dir, char **ret_abs)
 {
-	char *abs;
-	int r = util_mkdir_p(*dir, 0750);
+	int r = util_mkdir_p(dir, 0750);
 
-	if (r < 0 || !(abs = realpath(*dir, NULL))) {
+	if (r < 0 || !(*ret_abs = realpath(dir, NULL))) {
 		r = r < 0 ? r : -errno;
-		log_error("cannot use directory %s: %s", *dir, strerror(-r));
+		log_error("cannot use directory %s: %s", dir, strerror(-r));
 		return r;
 	}
-	*dir = abs; /* lives as long as hostd */
 	return 0;
 }
 
-static int check_dirs(struct hostd_config *cfg)
+static int check_dirs(const struct hostd_config *cfg)
 {
-	if (absolute_dir(&cfg->state_dir) < 0 || absolute_dir(&cfg->runtime_dir) < 0) {
-		return -EINVAL;
-	}
 	const char *dirs[][2] = {{cfg->state_dir, "vms"}, {cfg->state_dir, "logs"}, {cfg->runtime_dir, "vms"}};
 
 	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
@@ -211,8 +206,12 @@ static int run(struct hostd *h, int fd)
 		event_free(sigs[i]);
 	}
 	while (h->reg.n > 0) {
-		qemu_release(h->reg.vms[0]);
-		registry_remove(&h->reg, h->reg.vms[0]);
+		struct vm *vm = h->reg.vms[0];
+
+		hostd_fail_waiters(vm, WAIT_STARTED, RPC_INTERNAL_ERROR, "hostd is exiting");
+		hostd_fail_waiters(vm, WAIT_OFF, RPC_INTERNAL_ERROR, "hostd is exiting");
+		qemu_release(vm);
+		registry_remove(&h->reg, vm);
 	}
 	free(h->reg.vms);
 	return 0;
@@ -220,6 +219,7 @@ static int run(struct hostd *h, int fd)
 
 int main(int argc, char **argv)
 {
+	_cleanup_free_ char *state_dir = NULL, *runtime_dir = NULL;
 	struct options o = {0};
 	struct hostd h = {0};
 	bool bound;
@@ -228,7 +228,12 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o) < 0) {
 		return 2;
 	}
+	if (absolute_dir(o.cfg.state_dir, &state_dir) < 0 || absolute_dir(o.cfg.runtime_dir, &runtime_dir) < 0) {
+		return 2;
+	}
 	h.cfg = o.cfg;
+	h.cfg.state_dir = state_dir;
+	h.cfg.runtime_dir = runtime_dir;
 	accel_detect("/", &h.kvm);
 	if (check_dirs(&h.cfg) < 0) {
 		return 2;

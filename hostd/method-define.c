@@ -16,7 +16,15 @@ static char *dup_param(json_object *params, const char *name)
 }
 
 /* Files named by the caller must exist and be regular files hostd can read. */
-static int check_file(struct rpc_call *call, const char *what, const char *path)
+static json_object *param_data(const char *param)
+{
+	json_object *data = json_object_new_object();
+
+	json_object_object_add(data, "param", json_object_new_string(param));
+	return data;
+}
+
+static int check_file(struct rpc_call *call, const char *what, const char *param, const char *path)
 {
 	struct stat st;
 
@@ -26,7 +34,8 @@ static int check_file(struct rpc_call *call, const char *what, const char *path)
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		rpc_fail(call, RPC_INVALID_PARAMS, NULL, "%s file '%s' is not a regular file", what, path);
+		rpc_fail(call, RPC_INVALID_PARAMS, param_data(param), "%s file '%s' is not a regular file",
+			 what, path);
 		return -1;
 	}
 	if (access(path, R_OK) < 0) {
@@ -55,15 +64,15 @@ static int config_from_params(struct rpc_call *call, json_object *params, struct
 		}
 	}
 	if (c->initrd && !c->kernel) {
-		rpc_fail(call, RPC_INVALID_PARAMS, NULL, "'initrd' needs 'kernel' too");
+		rpc_fail(call, RPC_INVALID_PARAMS, param_data("initrd"), "'initrd' needs 'kernel' too");
 		return -1;
 	}
-	if ((c->kernel && check_file(call, "kernel", c->kernel) < 0) ||
-	    (c->initrd && check_file(call, "initrd", c->initrd) < 0)) {
+	if ((c->kernel && check_file(call, "kernel", "kernel", c->kernel) < 0) ||
+	    (c->initrd && check_file(call, "initrd", "initrd", c->initrd) < 0)) {
 		return -1;
 	}
 	for (size_t i = 0; i < c->n_disks; i++) {
-		if (check_file(call, "disk", c->disks[i]) < 0) {
+		if (check_file(call, "disk", "disks", c->disks[i]) < 0) {
 			return -1;
 		}
 	}

@@ -467,7 +467,8 @@ static struct qemu *qemu_new(struct hostd *h, struct vm *vm, pid_t pid, int pidf
 	return q;
 }
 
-static int write_pidfile(const char *rundir, pid_t pid)
+/* "PID STARTTIME ACCEL": who QEMU is, and what it runs on, for a later hostd. */
+static int write_pidfile(const char *rundir, pid_t pid, bool kvm)
 {
 	_cleanup_free_ char *path = util_strdup_printf("%s/pid", rundir);
 	_cleanup_free_ char *text = NULL;
@@ -477,7 +478,7 @@ static int write_pidfile(const char *rundir, pid_t pid)
 	if (r < 0) {
 		return r;
 	}
-	text = util_strdup_printf("%d %llu\n", (int)pid, start);
+	text = util_strdup_printf("%d %llu %s\n", (int)pid, start, kvm ? "kvm" : "tcg");
 	return util_write_file_atomic(path, text, strlen(text), 0640);
 }
 
@@ -579,7 +580,7 @@ int qemu_start(struct hostd *h, struct vm *vm, char **ret_err)
 	q = qemu_new(h, vm, pid, pidfd, true);
 	q->phase = PHASE_STARTING;
 	q->kvm = use_kvm(h, vm);
-	r = write_pidfile(rundir, pid);
+	r = write_pidfile(rundir, pid, q->kvm);
 	if (r >= 0) {
 		r = connect_qemu(q, rundir);
 	}
@@ -752,18 +753,19 @@ static void on_adopt_status(void *ud, json_object *ret, const char *err)
 	hostd_vm_settled(q->h, vm, NULL);
 }
 
-static int read_pidfile(const char *rundir, pid_t *ret_pid)
+static int read_pidfile(const char *rundir, pid_t *ret_pid, bool *ret_kvm)
 {
 	_cleanup_free_ char *path = util_strdup_printf("%s/pid", rundir);
 	_cleanup_free_ char *text = NULL;
 	unsigned long long start, now;
+	char accel[4] = "";
 	int pid, r;
 
 	r = util_read_file(path, 128, &text, NULL);
 	if (r < 0) {
 		return r;
 	}
-	if (sscanf(text, "%d %llu", &pid, &start) != 2 || pid <= 1) {
+	if (sscanf(text, "%d %llu %3s", &pid, &start, accel) != 3 || pid <= 1) {
 		return -EINVAL;
 	}
 	/* A pid can be reused: the start time tells whether it is still our QEMU. */
@@ -772,6 +774,7 @@ static int read_pidfile(const char *rundir, pid_t *ret_pid)
 		return -ESRCH;
 	}
 	*ret_pid = pid;
+	*ret_kvm = strcmp(accel, "kvm") == 0;
 	return 0;
 }
 
@@ -782,13 +785,14 @@ void qemu_adopt(struct hostd *h, struct vm *vm)
 	_cleanup_free_ char *log_path = hostd_vm_logpath(h, vm, "console"), *log = NULL;
 	struct qemu *q;
 	size_t len;
+	bool kvm = false;
 	pid_t pid;
 	int pidfd, r;
 
 	if (access(pidpath, F_OK) < 0) {
 		return; /* it was not running */
 	}
-	r = read_pidfile(rundir, &pid);
+	r = read_pidfile(rundir, &pid, &kvm);
 	pidfd = r < 0 ? -1 : pidfd_open(pid, 0);
 	if (pidfd < 0) {
 		vm->state = VM_CRASHED, vm->reason = VM_REASON_CRASHED;
@@ -799,6 +803,7 @@ void qemu_adopt(struct hostd *h, struct vm *vm)
 	}
 	q = qemu_new(h, vm, pid, pidfd, false);
 	q->phase = PHASE_ADOPTING;
+	q->kvm = kvm;
 	vm->state = VM_RUNNING, vm->reason = VM_REASON_BOOTED;
 	/* The console log has all output, also from while hostd was away. */
 	if (util_read_file_tail(log_path, CONSOLE_RING_SIZE, &log, &len) == 0) {

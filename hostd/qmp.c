@@ -197,12 +197,7 @@ void qmp_free(struct qmp *q)
 	if (!q) {
 		return;
 	}
-	while (q->pending) {
-		struct qmp_pending *p = q->pending;
-
-		q->pending = p->next;
-		free(p);
-	}
+	fail_pending(q, "the QMP connection was closed");
 	bufferevent_free(q->bev);
 	evbuffer_free(q->queued);
 	free(q);

@@ -18,5 +18,5 @@ struct qmp *qmp_new(struct event_base *base, int fd, qmp_event_fn on_event, qmp_
 void qmp_command(struct qmp *q, const char *command, json_object *args, qmp_reply_fn cb, void *ud);
 /* Read and handle whatever QEMU has already written (used when QEMU's exit is seen first). */
 void qmp_drain(struct qmp *q);
-/* Close; pending callbacks are not called. */
+/* Close; pending commands are answered with an error first. */
 void qmp_free(struct qmp *q);

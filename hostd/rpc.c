@@ -277,16 +277,101 @@ static void handle_request(struct rpc_client *c, struct rpc_batch *b, json_objec
 	dispatch(call, json_object_get_string(v), params);
 }
 
+/*
+ * json-c keeps the last of duplicate keys silently. The text of an object with a repeated key
+ * has more members than the object json-c built: count the members of each object in the (valid)
+ * text, in the order the objects open, and compare with the tree walked in the same order.
+ */
+#define RPC_MAX_DEPTH 64 /* nesting of a message's JSON */
+
+struct key_count {
+	size_t *counts, *offsets, n; /* per object, in order of its '{' */
+	size_t next;                 /* the walk's position */
+};
+
+static void count_keys(const char *line, size_t len, struct key_count *k)
+{
+	size_t stack[RPC_MAX_DEPTH + 1], depth = 0;
+	bool object[RPC_MAX_DEPTH + 1] = {false};
+
+	k->counts = util_xcalloc(len / 2 + 1, sizeof(*k->counts));
+	k->offsets = util_xcalloc(len / 2 + 1, sizeof(*k->offsets));
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '{' || line[i] == '[') {
+			object[++depth] = line[i] == '{';
+			if (object[depth]) {
+				k->offsets[k->n] = i;
+				stack[depth] = k->n++;
+			}
+		} else if (line[i] == '}' || line[i] == ']') {
+			depth--;
+		} else if (line[i] == '"') {
+			size_t j = i + 1;
+
+			while (line[j] != '"') {
+				j += line[j] == '\\' ? 2 : 1;
+			}
+			i = j;
+			for (j++; j < len && strchr(" \t\r", line[j]); j++) {
+			}
+			if (object[depth] && j < len && line[j] == ':') {
+				k->counts[stack[depth]]++;
+			}
+		}
+	}
+}
+
+/* The offset of the first object with a repeated key, or -1. */
+static ssize_t walk_duplicates(json_object *o, struct key_count *k)
+{
+	ssize_t r = -1;
+
+	if (json_object_is_type(o, json_type_object)) {
+		size_t i = k->next++;
+
+		if ((size_t)json_object_object_length(o) != k->counts[i]) {
+			return (ssize_t)k->offsets[i];
+		}
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			if ((r = walk_duplicates(val, k)) >= 0) {
+				return r;
+			}
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o) && r < 0; i++) {
+			r = walk_duplicates(json_object_array_get_idx(o, i), k);
+		}
+	}
+	return r;
+}
+
+static ssize_t duplicate_key_at(const char *line, size_t len, json_object *o)
+{
+	struct key_count k = {0};
+	ssize_t r;
+
+	count_keys(line, len, &k);
+	r = walk_duplicates(o, &k);
+	free(k.counts);
+	free(k.offsets);
+	return r;
+}
+
 static json_object *parse_line(const char *line, size_t len, char **ret_msg)
 {
-	struct json_tokener *tok = json_tokener_new_ex(64);
+	struct json_tokener *tok = json_tokener_new_ex(RPC_MAX_DEPTH);
 	json_object *o;
 	size_t end;
+	ssize_t dup;
 
 	if (!tok) {
 		abort();
 	}
-	o = json_tokener_parse_ex(tok, line, (int)len);
+	/* RFC 8259 JSON only (no comments, single quotes, trailing commas); the trailing check is ours. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	/* With its NUL: a number or literal that ends the line is complete, not "incomplete". */
+	o = json_tokener_parse_ex(tok, line, (int)len + 1);
 	end = json_tokener_get_parse_end(tok);
 	if (!o && json_tokener_get_error(tok) == json_tokener_continue) {
 		*ret_msg = util_xstrdup("parse error: the JSON text is incomplete");
@@ -301,6 +386,10 @@ static json_object *parse_line(const char *line, size_t len, char **ret_msg)
 			json_object_put(o);
 			o = NULL;
 			*ret_msg = util_strdup_printf("parse error at byte %zu: more than one JSON text on the line", end);
+		} else if ((dup = duplicate_key_at(line, len, o)) >= 0) {
+			json_object_put(o);
+			o = NULL;
+			*ret_msg = util_strdup_printf("parse error at byte %zd: an object with a duplicate key", dup);
 		}
 	}
 	json_tokener_free(tok);

@@ -51,10 +51,10 @@ static int load_one(const char *state_dir, const char *file, struct registry *re
 		return r;
 	}
 	o = json_tokener_parse(data);
-	r = vm_config_from_json(o, &cfg, &msg);
+	r = o ? vm_config_from_json(o, &cfg, &msg) : -EINVAL;
 	json_object_put(o);
 	if (r < 0) {
-		log_error("%s: %s; VM left out", path, o ? msg : "not valid JSON");
+		log_error("%s: %s; VM left out", path, msg ? msg : "not valid JSON");
 		return r;
 	}
 	if (strncmp(file, cfg.uuid, UUID_STR_LEN) != 0) {

@@ -99,7 +99,8 @@ int util_write_file_atomic(const char *path, const void *data, size_t len, int m
 
 static int read_fd(int fd, size_t max, char **ret_data, size_t *ret_len)
 {
-	size_t cap = 4096, len = 0;
+	/* Read up to max + 1 bytes: the one byte more tells that the file is too big. */
+	size_t limit = max + 1, cap = limit < 4096 ? limit : 4096, len = 0;
 	char *buf = malloc(cap + 1);
 
 	if (!buf) {
@@ -111,11 +112,11 @@ static int read_fd(int fd, size_t max, char **ret_data, size_t *ret_len)
 		if (len == cap) {
 			char *nb;
 
-			if (cap >= max) {
+			if (cap == limit) {
 				free(buf);
 				return -EFBIG;
 			}
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap * 2 > limit ? limit : cap * 2;
 			nb = realloc(buf, cap + 1);
 			if (!nb) {
 				free(buf);
@@ -269,8 +270,8 @@ int util_proc_start_time(int pid, unsigned long long *ret)
 	if (!p) {
 		return -EINVAL;
 	}
-	/* After ") " come fields 3..: skip 19 to reach field 22 (starttime). */
-	for (int field = 3; field < 22; field++) {
+	/* Each space after the ')' starts the next field, 3 first: the 20th starts 22 (starttime). */
+	for (int field = 3; field <= 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p) {
 			return -EINVAL;

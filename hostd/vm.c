@@ -257,5 +257,7 @@ static int cmp_name(const void *a, const void *b)
 
 void registry_sort(struct registry *r)
 {
-	qsort(r->vms, r->n, sizeof(*r->vms), cmp_name);
+	if (r->n > 1) { /* qsort's base must not be NULL, and an empty registry has none */
+		qsort(r->vms, r->n, sizeof(*r->vms), cmp_name);
+	}
 }

@@ -6,7 +6,9 @@ against the tables generated here, and the Markdown is what people read.
 
 usage: gen-api.py c API.json OUT.c
        gen-api.py md API.json OUT.md
+       gen-api.py check-md API.json DOC.md   (fails when DOC.md is not what md would write)
 """
+import io
 import json
 import sys
 
@@ -123,10 +125,18 @@ def gen_md(api, out):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("c", "md"):
+    if len(sys.argv) != 4 or sys.argv[1] not in ("c", "md", "check-md"):
         sys.exit(__doc__)
     with open(sys.argv[2], encoding="utf-8") as f:
         api = json.load(f)
+    if sys.argv[1] == "check-md":
+        want = io.StringIO()
+        gen_md(api, want)
+        with open(sys.argv[3], encoding="utf-8") as f:
+            if f.read() != want.getvalue():
+                sys.exit(f"{sys.argv[3]} is out of date: run protocols/gen-api.py md {sys.argv[2]} {sys.argv[3]}")
+        print(f"{sys.argv[3]} matches {sys.argv[2]}")
+        return
     with open(sys.argv[3], "w", encoding="utf-8") as out:
         (gen_c if sys.argv[1] == "c" else gen_md)(api, out)
 
