@@ -1,0 +1,277 @@
+/*
+ * Page ownership and the host's stage-2.
+ *
+ * Lock order (the only one in kcore): VM lock -> host lock (this file) -> pool lock.
+ * The host lock guards the ownership table and the host's stage-2 tables.
+ * Every transition is: validate arguments, lock, check (no side effects),
+ * apply (cannot fail: table pages are prepared before the checks), unlock.
+ */
+#include "mem.h"
+
+static struct {
+	arch_lock_t lock;
+	kc_pa_t ram_base;
+	uint64_t ram_pages;
+	struct kc_s2 host_s2;
+	struct kc_page pages[KC_RAM_PAGES_MAX];
+} mem;
+
+int mem_init(kc_pa_t ram_base, uint64_t ram_pages, kc_pa_t pool_base, uint64_t pool_pages,
+	     uint64_t host_quota)
+{
+	uint64_t i, pool_first;
+	int r;
+
+	if (!kc_page_aligned(ram_base.pa) || ram_pages == 0 || ram_pages > KC_RAM_PAGES_MAX ||
+	    ram_base.pa + ram_pages * KC_PAGE_SIZE > KC_IPA_LIMIT || pool_base.pa < ram_base.pa ||
+	    (pool_base.pa - ram_base.pa) / KC_PAGE_SIZE + pool_pages > ram_pages) {
+		return KC_EINVAL;
+	}
+	mem.ram_base = ram_base;
+	mem.ram_pages = ram_pages;
+	pool_first = (pool_base.pa - ram_base.pa) / KC_PAGE_SIZE;
+	for (i = 0; i < ram_pages; i++) {
+		mem.pages[i].owner = KC_OWNER_HOST;
+		if (i >= pool_first && i < pool_first + pool_pages) {
+			mem.pages[i].owner = KC_OWNER_KCORE; /* INV-3: never mapped in any stage-2 */
+		}
+		mem.pages[i].share_count = 0;
+		mem.pages[i].gfn = 0;
+	}
+	r = s2_init(&mem.host_s2, KC_HOST_VMID, host_quota, &mem.lock);
+	if (r < 0) {
+		return r;
+	}
+	arch_s2_host_install(s2_vttbr(&mem.host_s2));
+	return KC_OK;
+}
+
+uint64_t mem_host_vttbr(void)
+{
+	return s2_vttbr(&mem.host_s2);
+}
+
+const struct kc_s2 *mem_host_s2(void)
+{
+	return &mem.host_s2;
+}
+
+int mem_pfn_to_pa(uint64_t pfn, kc_pa_t *ret_pa)
+{
+	if (pfn >= (KC_IPA_LIMIT >> KC_PAGE_SHIFT)) {
+		return KC_EINVAL;
+	}
+	*ret_pa = kc_pa(pfn << KC_PAGE_SHIFT);
+	return KC_OK;
+}
+
+/* The ownership entry of a RAM page, or NULL: the page's owner is NONE. */
+static struct kc_page *mem_page_locked(kc_pa_t pa)
+{
+	kc_assert_lock_held(&mem.lock);
+	if (pa.pa < mem.ram_base.pa || (pa.pa - mem.ram_base.pa) / KC_PAGE_SIZE >= mem.ram_pages) {
+		return NULL;
+	}
+	return &mem.pages[(pa.pa - mem.ram_base.pa) / KC_PAGE_SIZE];
+}
+
+struct kc_page mem_page_get(kc_pa_t pa)
+{
+	struct kc_page copy = { KC_OWNER_NONE, 0, 0 };
+	const struct kc_page *page;
+
+	arch_lock(&mem.lock);
+	page = mem_page_locked(pa);
+	if (page != NULL) {
+		copy = *page;
+	}
+	arch_unlock(&mem.lock);
+	return copy;
+}
+
+static int check_page_owned_by_locked(kc_pa_t pa, uint32_t owner)
+{
+	const struct kc_page *page = mem_page_locked(pa);
+
+	if (page == NULL || page->owner != owner) {
+		return KC_EPERM;
+	}
+	return KC_OK;
+}
+
+/* The host loses its identity mapping of pa, if it had one. */
+static void host_unmap_locked(kc_pa_t pa)
+{
+	if (s2_leaf(&mem.host_s2, kc_ipa(pa.pa)) != 0) {
+		s2_unmap(&mem.host_s2, kc_ipa(pa.pa));
+	}
+}
+
+/* HOST: OWNED -> NOPAGE; VM n: NOPAGE -> OWNED at ipa. */
+int mem_host_donate_vm(struct kc_vm_locked vm, kc_pa_t pa, kc_ipa_t ipa)
+{
+	struct kc_page *page;
+	int r;
+
+	kc_assert_lock_held(&vm.vm->lock);
+	if (s2_leaf(&vm.vm->s2, ipa) != 0) {
+		return KC_EEXIST;
+	}
+	r = s2_prepare(&vm.vm->s2, ipa);
+	if (r < 0) {
+		return r;
+	}
+	arch_lock(&mem.lock);
+	r = check_page_owned_by_locked(pa, KC_OWNER_HOST);
+	if (r < 0) {
+		goto unlock;
+	}
+	page = mem_page_locked(pa);
+	KC_BUG_ON(page->share_count != 0);
+	host_unmap_locked(pa);
+	page->owner = (uint16_t)vm.vm->vmid;
+	page->gfn = (uint32_t)(ipa.ipa >> KC_PAGE_SHIFT);
+	s2_map_commit(&vm.vm->s2, ipa, (pa.pa & KC_PTE_ADDR) | KC_PTE_PAGE_NORMAL);
+	vm.vm->page_count++;
+unlock:
+	arch_unlock(&mem.lock);
+	return r;
+}
+
+/* The VM page mapped at ipa, after checking INV-1 for it. */
+static int vm_page_at_locked(struct kc_vm_locked vm, kc_ipa_t ipa, kc_pa_t *ret_pa)
+{
+	uint64_t desc = s2_leaf(&vm.vm->s2, ipa);
+	const struct kc_page *page;
+
+	if (desc == 0) {
+		return KC_ENOENT;
+	}
+	page = mem_page_locked(kc_pa(desc & KC_PTE_ADDR));
+	/* INV-1: a page in a VM's stage-2 is owned by that VM, at that gfn. */
+	KC_BUG_ON(page == NULL || page->owner != vm.vm->vmid ||
+		  page->gfn != (uint32_t)(ipa.ipa >> KC_PAGE_SHIFT));
+	*ret_pa = kc_pa(desc & KC_PTE_ADDR);
+	return KC_OK;
+}
+
+/* VM n: OWNED (shares k) -> OWNED (shares k+1); the host may then map it on a fault. */
+int mem_vm_share_host(struct kc_vm_locked vm, kc_ipa_t ipa)
+{
+	struct kc_page *page;
+	kc_pa_t pa = kc_pa(0);
+	int r;
+
+	kc_assert_lock_held(&vm.vm->lock);
+	arch_lock(&mem.lock);
+	r = vm_page_at_locked(vm, ipa, &pa);
+	if (r < 0) {
+		goto unlock;
+	}
+	page = mem_page_locked(pa);
+	if (page->share_count >= KC_SHARE_COUNT_MAX) {
+		r = KC_ERANGE;
+		goto unlock;
+	}
+	page->share_count++;
+unlock:
+	arch_unlock(&mem.lock);
+	return r;
+}
+
+/* VM n: OWNED (shares k>0) -> OWNED (shares k-1); at 0 the host loses its mapping. */
+int mem_vm_unshare_host(struct kc_vm_locked vm, kc_ipa_t ipa)
+{
+	struct kc_page *page;
+	kc_pa_t pa = kc_pa(0);
+	int r;
+
+	kc_assert_lock_held(&vm.vm->lock);
+	arch_lock(&mem.lock);
+	r = vm_page_at_locked(vm, ipa, &pa);
+	if (r < 0) {
+		goto unlock;
+	}
+	page = mem_page_locked(pa);
+	if (page->share_count == 0) {
+		r = KC_EPERM;
+		goto unlock;
+	}
+	page->share_count--;
+	if (page->share_count == 0) {
+		host_unmap_locked(pa); /* INV-2 */
+	}
+unlock:
+	arch_unlock(&mem.lock);
+	return r;
+}
+
+/* VM n (dying): OWNED -> NOPAGE; HOST: NOPAGE -> OWNED, zeroed and cleaned to PoC. */
+int mem_host_reclaim_vm(struct kc_vm_locked vm, kc_pa_t pa)
+{
+	struct kc_page *page;
+	int r;
+
+	kc_assert_lock_held(&vm.vm->lock);
+	KC_BUG_ON(vm.vm->state != KC_VM_DYING);
+	arch_lock(&mem.lock);
+	r = check_page_owned_by_locked(pa, vm.vm->vmid);
+	if (r < 0) {
+		goto unlock;
+	}
+	page = mem_page_locked(pa);
+	s2_unmap(&vm.vm->s2, kc_ipa((uint64_t)page->gfn << KC_PAGE_SHIFT));
+	host_unmap_locked(pa);
+	/* INV-5: scrubbed before return. */
+	arch_page_zero(pa);
+	arch_page_clean_poc(pa);
+	page->owner = KC_OWNER_HOST;
+	page->share_count = 0;
+	page->gfn = 0;
+	vm.vm->page_count--;
+unlock:
+	arch_unlock(&mem.lock);
+	return r;
+}
+
+static int check_host_may_map_locked(kc_pa_t pa, uint64_t *ret_desc)
+{
+	const struct kc_page *page = mem_page_locked(pa);
+
+	if (page == NULL) {
+		*ret_desc = (pa.pa & KC_PTE_ADDR) | KC_PTE_PAGE_DEVICE;
+		return KC_OK;
+	}
+	/* INV-2 and INV-3: host-owned, or shared with the host by its owner VM. */
+	if (page->owner == KC_OWNER_HOST ||
+	    (page->owner != KC_OWNER_KCORE && page->owner != KC_OWNER_NONE && page->share_count > 0)) {
+		*ret_desc = (pa.pa & KC_PTE_ADDR) | KC_PTE_PAGE_NORMAL;
+		return KC_OK;
+	}
+	return KC_EPERM;
+}
+
+/* HOST: OWNED or SHARED_BORROWED, unmapped -> mapped (identity) in the host's stage-2. */
+int mem_host_fault(kc_pa_t pa)
+{
+	uint64_t desc = 0;
+	int r;
+
+	if (pa.pa >= KC_IPA_LIMIT) {
+		return KC_EINVAL;
+	}
+	pa = kc_pa(pa.pa & ~KC_PAGE_MASK);
+	arch_lock(&mem.lock);
+	r = check_host_may_map_locked(pa, &desc);
+	if (r < 0 || s2_leaf(&mem.host_s2, kc_ipa(pa.pa)) != 0) {
+		goto unlock;
+	}
+	r = s2_prepare(&mem.host_s2, kc_ipa(pa.pa));
+	if (r < 0) {
+		goto unlock;
+	}
+	s2_map_commit(&mem.host_s2, kc_ipa(pa.pa), desc);
+unlock:
+	arch_unlock(&mem.lock);
+	return r;
+}
