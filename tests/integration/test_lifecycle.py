@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Real VMs through hostd: the default guest boots on QEMU (KVM when usable, else TCG), its
+console works, and every power operation reaches the state the API promises."""
+import os
+import signal
+import time
+
+from harness import GUEST_DIR, MARKER, HostdTestCase, RpcError, main
+
+BAD_STATE, BACKEND = 3, 6
+
+
+def qemu_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+class Lifecycle(HostdTestCase):
+    def setUp(self):
+        if not GUEST_DIR or not os.path.exists(os.path.join(GUEST_DIR, "kernel")):
+            self.fail(f"GUEST_DIR={GUEST_DIR!r} holds no default guest; build it first")
+        super().setUp()
+
+    def boot(self, name):
+        """Start a VM and return a console client that has seen the guest's marker line."""
+        vm = self.call("vm.start", {"vm": name})
+        self.assertEqual((vm["state"], vm["reason"]), ("running", "booted"))
+        self.assertTrue(qemu_alive(vm["pid"]))
+        con, reply = self.console(name)
+        con.read_until(MARKER)
+        return vm, con
+
+    def shell(self, con, command, expect):
+        con.buf = b""
+        con.sock.sendall(command.encode() + b"\n")
+        con.read_until(expect.encode())
+
+    def test_full_lifecycle(self):
+        created = self.call("vm.create", {"name": "demo"})
+        self.assertTrue(created["kernel"].startswith(GUEST_DIR))
+        vm, con = self.boot("demo")
+        self.shell(con, "echo hello-$((6*7))", "hello-42")
+
+        self.assertEqual(self.call("vm.pause", {"vm": "demo"})["state"], "paused")
+        self.assertRpcError(BAD_STATE, "vm.pause", {"vm": "demo"}, "it is paused")
+        self.assertRpcError(BAD_STATE, "vm.start", {"vm": "demo"})
+        self.assertRpcError(BAD_STATE, "vm.delete", {"vm": "demo"}, "cannot delete VM 'demo'")
+        self.assertEqual(self.call("vm.resume", {"vm": "demo"})["state"], "running")
+        self.shell(con, "echo resumed-$((1+1))", "resumed-2")
+
+        off = self.call("vm.shutdown", {"vm": "demo", "wait": True, "timeout": 60})
+        self.assertEqual((off["state"], off["reason"]), ("shut off", "shutdown"))
+        self.assertNotIn("pid", off)
+        self.assertFalse(qemu_alive(vm["pid"]))
+        con.read_all()  # the console closes when the VM stops
+
+        vm2, con2 = self.boot("demo")
+        self.assertNotEqual(vm2["pid"], vm["pid"])
+        stopped = self.call("vm.stop", {"vm": "demo"})
+        self.assertEqual((stopped["state"], stopped["reason"]), ("shut off", "destroyed"))
+        self.assertFalse(qemu_alive(vm2["pid"]))
+        self.call("vm.delete", {"vm": "demo"})
+        self.assertEqual(self.call("vm.list"), {"vms": []})
+
+    def test_console_replay_and_no_attach(self):
+        self.call("vm.create", {"name": "c"})
+        vm, con = self.boot("c")
+        late, reply = self.console("c", follow=False)
+        self.assertGreater(reply["replayed"], 0)
+        self.assertIn(MARKER, late.read_all())  # printed before this client attached
+        reader, _ = self.console("c", write=False)  # readers never conflict
+        with self.assertRaises(RpcError) as cm:
+            self.console("c", write=True)  # the first console still writes
+        self.assertEqual(cm.exception.code, 5)
+        taker, _ = self.console("c", write=True, force=True)
+        self.shell(taker, "echo taken-over", "taken-over")
+        reader.read_until(b"taken-over")  # every reader sees the same output
+
+    def test_two_vms_at_once(self):
+        for name in ("one", "two"):
+            self.call("vm.create", {"name": name, "memory_mib": 192})
+        a, con_a = self.boot("one")
+        b, con_b = self.boot("two")
+        self.shell(con_a, "echo from-one", "from-one")
+        self.shell(con_b, "echo from-two", "from-two")
+        self.assertNotIn(b"from-two", con_a.buf)
+        running = [v["name"] for v in self.call("vm.list")["vms"] if v["state"] == "running"]
+        self.assertEqual(running, ["one", "two"])
+        self.call("vm.stop", {"vm": "one"})
+        self.assertEqual(self.call("vm.info", {"vm": "two"})["state"], "running")
+        self.call("vm.stop", {"vm": "two"})
+
+    def test_reboot(self):
+        self.call("vm.create", {"name": "r"})
+        vm, con = self.boot("r")
+        con.buf = b""
+        self.assertEqual(self.call("vm.reboot", {"vm": "r", "mode": "reset"})["reason"], "reset")
+        con.read_until(MARKER)
+        con.buf = b""
+        self.call("vm.reboot", {"vm": "r"})  # ACPI: the guest powers off, hostd restarts it
+        con.read_until(MARKER)
+        info = self.call("vm.info", {"vm": "r"})
+        self.assertEqual((info["state"], info["pid"]), ("running", vm["pid"]))
+
+    def test_hostd_restart_keeps_running_vms(self):
+        self.call("vm.create", {"name": "keep"})
+        vm, con = self.boot("keep")
+        con.close()
+        self.assertEqual(self.hostd.stop(), 0)
+        self.assertTrue(qemu_alive(vm["pid"]), "hostd's clean exit killed the VM")
+        self.hostd.start()
+        self.assertEqual(self.call("vm.info", {"vm": "keep"})["state"], "running")
+        self.hostd.stop(signal.SIGKILL)
+        self.assertTrue(qemu_alive(vm["pid"]), "kill -9 of hostd killed the VM")
+        self.hostd.start()
+        info = self.call("vm.info", {"vm": "keep"})
+        self.assertEqual((info["state"], info["pid"]), ("running", vm["pid"]))
+        late, _ = self.console("keep", follow=False)
+        self.assertIn(MARKER, late.read_all())
+        con, _ = self.console("keep")
+        self.shell(con, "echo still-here", "still-here")
+        off = self.call("vm.shutdown", {"vm": "keep", "wait": True})
+        self.assertEqual(off["reason"], "shutdown")
+
+    def test_qemu_killed_behind_hostds_back_is_crashed(self):
+        self.call("vm.create", {"name": "k"})
+        vm, con = self.boot("k")
+        os.kill(vm["pid"], signal.SIGKILL)
+        con.read_all()  # the console closes when hostd sees QEMU go
+        info = self.call("vm.info", {"vm": "k"})
+        self.assertEqual((info["state"], info["reason"]), ("crashed", "crashed"))
+        self.assertIn("signal 9", info["error"])
+        self.assertEqual(self.call("vm.start", {"vm": "k"})["state"], "running")
+        self.call("vm.stop", {"vm": "k"})
+
+    def test_start_failure_reports_qemu_error(self):
+        self.call("vm.create", {"name": "bad", "kernel": "/bin/true"})  # not a kernel
+        e = self.assertRpcError(BACKEND, "vm.start", {"vm": "bad"}, "cannot start VM 'bad'")
+        self.assertIn("qemu", e.message.lower())
+        info = self.call("vm.info", {"vm": "bad"})
+        self.assertEqual((info["state"], info["reason"]), ("shut off", "failed"))
+        self.assertEqual(info["error"] in e.message, True)
+
+
+if __name__ == "__main__":
+    main()
