@@ -187,20 +187,24 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static int run(struct hostd *h, int fd)
 {
 	struct server *srv = server_new(h->base, fd, false);
+
 	struct event *sigs[] = {evsignal_new(h->base, SIGTERM, on_signal, h->base),
 				evsignal_new(h->base, SIGINT, on_signal, h->base)};
 
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
 		event_add(sigs[i], NULL);
 	}
+	h->server = srv;
 	rpc_setup(methods, find_vm, h);
 	for (size_t i = 0; i < h->reg.n; i++) {
 		qemu_adopt(h, h->reg.vms[i]);
 	}
+	hostd_autostart(h);
 	log_info("ready: %zu VMs defined, socket %s, KVM %s (%s)", h->reg.n, h->cfg.socket_path,
 		 h->kvm.kvm_usable ? "usable" : "not used", h->kvm.reason);
 	sd_notify(0, "READY=1");
 	event_base_dispatch(h->base);
+	h->server = NULL;
 	server_free(srv);
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
 		event_free(sigs[i]);
@@ -210,6 +214,7 @@ static int run(struct hostd *h, int fd)
 
 		hostd_fail_waiters(vm, WAIT_STARTED, RPC_INTERNAL_ERROR, "hostd is exiting");
 		hostd_fail_waiters(vm, WAIT_OFF, RPC_INTERNAL_ERROR, "hostd is exiting");
+		hostd_vm_forget(vm, "hostd is exiting");
 		qemu_release(vm);
 		registry_remove(&h->reg, vm);
 	}

@@ -1,4 +1,4 @@
-/* vm.create, vm.list, vm.info, vm.delete: the definitions of VMs. */
+/* vm.create, vm.list, vm.info, vm.delete, vm.autostart: the definitions of VMs. */
 #include "hostd.h"
 #include "methods.h"
 #include "console.h"
@@ -110,6 +110,7 @@ int method_vm_create(struct rpc_call *call, json_object *params)
 	}
 	vm = registry_add(&h->reg, &c);
 	registry_sort(&h->reg);
+	hostd_emit(h, vm, "defined");
 	rpc_reply(call, hostd_vm_json(h, vm));
 	return 0;
 }
@@ -158,7 +159,27 @@ int method_vm_delete(struct rpc_call *call, json_object *params)
 	json_object_object_add(o, "uuid", json_object_new_string(vm->cfg.uuid));
 	json_object_object_add(o, "name", json_object_new_string(vm->cfg.name));
 	console_hangup_all(vm->console);
+	hostd_vm_forget(vm, "the VM was deleted");
+	hostd_emit(h, vm, "undefined");
 	registry_remove(&h->reg, vm);
 	rpc_reply(call, o);
+	return 0;
+}
+
+int method_vm_autostart(struct rpc_call *call, json_object *params)
+{
+	struct hostd *h = rpc_call_ctx(call);
+	struct vm *vm = rpc_call_vm(call);
+	bool old = vm->cfg.autostart;
+	int r;
+
+	vm->cfg.autostart = params_bool(params, "enabled", false);
+	r = store_save(h->cfg.state_dir, &vm->cfg);
+	if (r < 0) {
+		vm->cfg.autostart = old;
+		rpc_fail(call, RPC_INTERNAL_ERROR, NULL, "cannot save VM '%s': %s", vm->cfg.name, strerror(-r));
+		return 0;
+	}
+	rpc_reply(call, hostd_vm_json(h, vm));
 	return 0;
 }

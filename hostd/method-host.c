@@ -1,6 +1,7 @@
-/* host.info: facts about the host and hostd. */
+/* host.info and events.subscribe: facts about the host and hostd, and its notifications. */
 #include "hostd.h"
 #include "methods.h"
+#include "server.h"
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -34,6 +35,16 @@ int method_host_info(struct rpc_call *call, json_object *params)
 	json_object_object_add(guest, "available",
 			       json_object_new_boolean(access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0));
 	json_object_object_add(o, "default_guest", guest);
+	rpc_reply(call, o);
+	return 0;
+}
+
+int method_events_subscribe(struct rpc_call *call, json_object *params)
+{
+	json_object *o = json_object_new_object();
+
+	server_subscribe(rpc_call_client(call));
+	json_object_object_add(o, "subscribed", json_object_new_boolean(true));
 	rpc_reply(call, o);
 	return 0;
 }

@@ -5,18 +5,17 @@
 
 #include <string.h>
 
-/* Operations on one VM do not overlap: a second one while the first runs is refused. */
-static bool busy(struct rpc_call *call, struct vm *vm)
+/* Operations on one VM do not overlap: one that comes while another runs waits its turn. */
+static bool busy(struct rpc_call *call, struct vm *vm, json_object *params, rpc_handler_fn self)
 {
-	const char *what = qemu_busy(vm);
-
-	if (what) {
-		json_object *data = json_object_new_object();
-
-		json_object_object_add(data, "state", json_object_new_string(vm_state_name(vm->state)));
-		rpc_fail(call, RPC_INVALID_STATE, data, "VM '%s' is busy: %s", vm->cfg.name, what);
+	if (!qemu_busy(vm)) {
+		return false;
 	}
-	return what != NULL;
+	if (hostd_queue(rpc_call_ctx(call), vm, call, params, self) < 0) {
+		rpc_fail(call, RPC_RESOURCE_EXHAUSTED, NULL, "VM '%s' has %d operations waiting already",
+			 vm->cfg.name, HOSTD_MAX_QUEUED);
+	}
+	return true;
 }
 
 int method_vm_start(struct rpc_call *call, json_object *params)
@@ -26,7 +25,7 @@ int method_vm_start(struct rpc_call *call, json_object *params)
 	_cleanup_free_ char *err = NULL;
 	int r;
 
-	if (busy(call, vm)) {
+	if (busy(call, vm, params, method_vm_start)) {
 		return 0;
 	}
 	if (vm->qemu) {
@@ -35,8 +34,8 @@ int method_vm_start(struct rpc_call *call, json_object *params)
 	}
 	r = qemu_start(h, vm, &err);
 	if (r < 0) {
-		vm->state = VM_SHUTOFF, vm->reason = VM_REASON_FAILED;
 		vm_set_error(vm, err);
+		hostd_vm_set_state(h, vm, VM_SHUTOFF, VM_REASON_FAILED);
 		rpc_fail(call, RPC_BACKEND_FAILURE, NULL, "cannot start VM '%s': %s", vm->cfg.name, err);
 		return 0;
 	}
@@ -49,7 +48,7 @@ int method_vm_shutdown(struct rpc_call *call, json_object *params)
 	struct hostd *h = rpc_call_ctx(call);
 	struct vm *vm = rpc_call_vm(call);
 
-	if (busy(call, vm)) {
+	if (busy(call, vm, params, method_vm_shutdown)) {
 		return 0;
 	}
 	if (vm->state != VM_RUNNING && vm->state != VM_IN_SHUTDOWN) {
@@ -93,9 +92,12 @@ static void on_done(struct hostd *h, struct vm *vm, void *ud, const char *err)
 }
 
 /* The common shape of pause, resume and reboot: a state check, then one QMP command. */
-static bool ready_for(struct rpc_call *call, struct vm *vm, enum vm_state needed, const char *what)
+static bool ready_for(struct rpc_call *call, json_object *params, rpc_handler_fn self, enum vm_state needed,
+		      const char *what)
 {
-	if (busy(call, vm)) {
+	struct vm *vm = rpc_call_vm(call);
+
+	if (busy(call, vm, params, self)) {
 		return false;
 	}
 	if (vm->state != needed) {
@@ -109,7 +111,7 @@ int method_vm_reboot(struct rpc_call *call, json_object *params)
 {
 	struct vm *vm = rpc_call_vm(call);
 
-	if (ready_for(call, vm, VM_RUNNING, "reboot")) {
+	if (ready_for(call, params, method_vm_reboot, VM_RUNNING, "reboot")) {
 		qemu_reboot(rpc_call_ctx(call), vm, strcmp(params_str(params, "mode", "acpi"), "acpi") == 0,
 			    on_done, call);
 	}
@@ -120,7 +122,7 @@ int method_vm_pause(struct rpc_call *call, json_object *params)
 {
 	struct vm *vm = rpc_call_vm(call);
 
-	if (ready_for(call, vm, VM_RUNNING, "pause")) {
+	if (ready_for(call, params, method_vm_pause, VM_RUNNING, "pause")) {
 		qemu_pause(rpc_call_ctx(call), vm, on_done, call);
 	}
 	return 0;
@@ -130,7 +132,7 @@ int method_vm_resume(struct rpc_call *call, json_object *params)
 {
 	struct vm *vm = rpc_call_vm(call);
 
-	if (ready_for(call, vm, VM_PAUSED, "resume")) {
+	if (ready_for(call, params, method_vm_resume, VM_PAUSED, "resume")) {
 		qemu_resume(rpc_call_ctx(call), vm, on_done, call);
 	}
 	return 0;

@@ -16,6 +16,8 @@ const struct rpc_method methods[] = {
 	{"vm.pause", method_vm_pause},
 	{"vm.resume", method_vm_resume},
 	{"vm.console", method_vm_console},
+	{"vm.autostart", method_vm_autostart},
+	{"events.subscribe", method_events_subscribe},
 	{NULL, NULL},
 };
 

@@ -19,6 +19,8 @@ int method_vm_reboot(struct rpc_call *call, json_object *params);
 int method_vm_pause(struct rpc_call *call, json_object *params);
 int method_vm_resume(struct rpc_call *call, json_object *params);
 int method_vm_console(struct rpc_call *call, json_object *params);
+int method_vm_autostart(struct rpc_call *call, json_object *params);
+int method_events_subscribe(struct rpc_call *call, json_object *params);
 
 /* Shared by handlers: fail with invalid_state naming the VM and its state. */
 void method_fail_state(struct rpc_call *call, struct vm *vm, const char *what);

@@ -48,6 +48,7 @@ struct qemu {
 	bool guest_off;      /* the guest powered off: exit means 'shutdown' */
 	bool reboot_pending; /* ACPI reboot: reset instead of quit on the guest's power-off */
 	bool shutdown_force;
+	unsigned resets_asked; /* RESET events hostd caused and announced itself */
 	enum vm_state state_before_shutdown;
 };
 
@@ -287,19 +288,19 @@ static void on_exited(struct qemu *q, int status)
 		why = util_strdup_printf("QEMU exited with status %d", WEXITSTATUS(status));
 	}
 	if (q->user_stop) {
-		vm->state = VM_SHUTOFF, vm->reason = VM_REASON_DESTROYED;
+		hostd_vm_set_state(h, vm, VM_SHUTOFF, VM_REASON_DESTROYED);
 	} else if (q->guest_off) {
-		vm->state = VM_SHUTOFF, vm->reason = VM_REASON_SHUTDOWN;
+		hostd_vm_set_state(h, vm, VM_SHUTOFF, VM_REASON_SHUTDOWN);
 	} else if (starting) {
 		_cleanup_free_ char *err = util_strdup_printf("%s%s%s", why, *tail ? ": " : "", tail);
 
-		vm->state = VM_SHUTOFF, vm->reason = VM_REASON_FAILED;
 		vm_set_error(vm, err);
+		hostd_vm_set_state(h, vm, VM_SHUTOFF, VM_REASON_FAILED);
 	} else {
 		_cleanup_free_ char *err = util_strdup_printf("%s unexpectedly%s%s", why, *tail ? ": " : "", tail);
 
-		vm->state = VM_CRASHED, vm->reason = VM_REASON_CRASHED;
 		vm_set_error(vm, err);
+		hostd_vm_set_state(h, vm, VM_CRASHED, VM_REASON_CRASHED);
 	}
 	log_info("VM '%s' is %s (%s): %s", vm->cfg.name, vm_state_name(vm->state),
 		 vm_reason_name(vm->reason), why);
@@ -372,9 +373,10 @@ static void on_guest_powered_off(struct qemu *q)
 	}
 	if (q->reboot_pending) {
 		q->reboot_pending = false;
+		q->resets_asked++;
 		qmp_command(q->qmp, "system_reset", NULL, NULL, NULL);
 		qmp_command(q->qmp, "cont", NULL, on_cont_after_reset, q);
-		vm->state = VM_RUNNING, vm->reason = VM_REASON_RESET;
+		hostd_vm_set_state(q->h, vm, VM_RUNNING, VM_REASON_RESET);
 		hostd_vm_settled(q->h, vm, NULL);
 		return;
 	}
@@ -387,12 +389,16 @@ static void on_qmp_event(void *ud, const char *event, json_object *data)
 	struct qemu *q = ud;
 	json_object *guest;
 
-	log_debug("VM '%s': QMP event %s", q->vm->cfg.name, event);
+	log_debug("VM '%s': QMP event %s %s", q->vm->cfg.name, event, data ? json_object_to_json_string(data) : "");
 	if (strcmp(event, "SHUTDOWN") == 0 && json_object_object_get_ex(data, "guest", &guest) &&
 	    json_object_get_boolean(guest)) {
 		on_guest_powered_off(q);
-	} else if (strcmp(event, "RESET") == 0 && q->vm->state == VM_RUNNING) {
-		q->vm->reason = VM_REASON_RESET;
+	} else if (strcmp(event, "RESET") == 0) {
+		if (q->resets_asked > 0) {
+			q->resets_asked--;
+		} else if (q->vm->state == VM_RUNNING) {
+			hostd_vm_set_state(q->h, q->vm, VM_RUNNING, VM_REASON_RESET); /* the guest rebooted */
+		}
 	}
 }
 
@@ -496,8 +502,8 @@ static void on_started(void *ud, json_object *ret, const char *err)
 		return;
 	}
 	q->phase = PHASE_RUNNING;
-	vm->state = VM_RUNNING, vm->reason = VM_REASON_BOOTED;
 	vm_set_error(vm, NULL);
+	hostd_vm_set_state(q->h, vm, VM_RUNNING, VM_REASON_BOOTED);
 	log_info("VM '%s' started (QEMU pid %d, %s)", vm->cfg.name, (int)q->pid, q->kvm ? "kvm" : "tcg");
 	hostd_vm_settled(q->h, vm, NULL);
 }
@@ -606,7 +612,7 @@ static void on_shutdown_timeout(evutil_socket_t fd, short what, void *arg)
 		qemu_stop(q->h, vm);
 		return;
 	}
-	vm->state = q->state_before_shutdown, vm->reason = VM_REASON_USER;
+	hostd_vm_set_state(q->h, vm, q->state_before_shutdown, VM_REASON_USER);
 	msg = util_strdup_printf("VM '%s' did not shut down within the timeout", vm->cfg.name);
 	hostd_fail_waiters(vm, WAIT_OFF, RPC_TIMEOUT, msg);
 }
@@ -619,7 +625,7 @@ void qemu_shutdown(struct hostd *h, struct vm *vm, int timeout, bool force)
 		q->state_before_shutdown = vm->state;
 	}
 	q->shutdown_force = force;
-	vm->state = VM_IN_SHUTDOWN, vm->reason = VM_REASON_USER;
+	hostd_vm_set_state(h, vm, VM_IN_SHUTDOWN, VM_REASON_USER);
 	if (q->qmp) {
 		qmp_command(q->qmp, "system_powerdown", NULL, NULL, NULL);
 	}
@@ -652,7 +658,7 @@ static void on_op_reply(void *ud, json_object *ret, const char *err)
 	struct vm *vm = op->q->vm;
 
 	if (!err && op->state != (enum vm_state) - 1) {
-		vm->state = op->state, vm->reason = op->reason;
+		hostd_vm_set_state(op->q->h, vm, op->state, op->reason);
 	}
 	if (op->done) {
 		op->done(op->q->h, vm, op->ud, err);
@@ -693,6 +699,7 @@ void qemu_reboot(struct hostd *h, struct vm *vm, bool acpi, qemu_done_fn done, v
 		vm->qemu->reboot_pending = true;
 		command(vm, "system_powerdown", -1, 0, done, ud);
 	} else {
+		vm->qemu->resets_asked++;
 		command(vm, "system_reset", VM_RUNNING, VM_REASON_RESET, done, ud);
 	}
 }
@@ -740,6 +747,7 @@ static void on_adopt_status(void *ud, json_object *ret, const char *err)
 	}
 	status = json_object_get_string(st);
 	q->phase = PHASE_RUNNING;
+	/* Taking over a state that already held: not a transition, so no event. */
 	vm->state = VM_RUNNING, vm->reason = VM_REASON_BOOTED;
 	if (strcmp(status, "paused") == 0) {
 		vm->state = VM_PAUSED, vm->reason = VM_REASON_USER;
@@ -795,8 +803,8 @@ void qemu_adopt(struct hostd *h, struct vm *vm)
 	r = read_pidfile(rundir, &pid, &kvm);
 	pidfd = r < 0 ? -1 : pidfd_open(pid, 0);
 	if (pidfd < 0) {
-		vm->state = VM_CRASHED, vm->reason = VM_REASON_CRASHED;
 		vm_set_error(vm, "QEMU exited while hostd was not running");
+		hostd_vm_set_state(h, vm, VM_CRASHED, VM_REASON_CRASHED);
 		log_info("VM '%s': QEMU is gone since hostd last ran; marked crashed", vm->cfg.name);
 		util_rm_dir_files(rundir);
 		return;

@@ -25,6 +25,7 @@ struct conn {
 	struct bufferevent *bev; /* NULL once closed */
 	int refs;
 	bool closing;            /* close once the output is flushed */
+	bool subscribed;         /* gets event notifications */
 	struct vm *console_vm;   /* in console mode */
 	struct conn *prev, *next;
 };
@@ -278,5 +279,43 @@ void server_console_begin(struct rpc_client *rc, struct vm *vm, bool replay, boo
 	}
 	if (!follow) {
 		conn_close_when_flushed(c);
+	}
+}
+
+void server_subscribe(struct rpc_client *rc)
+{
+	container_of(rc, struct conn, rpc)->subscribed = true;
+}
+
+/* A subscriber that does not read is told why, then let go: it must not grow hostd's memory. */
+static void cut_off(struct conn *c)
+{
+	static const char msg[] = "{\"jsonrpc\":\"2.0\",\"method\":\"events.overflow\",\"params\":{\"reason\":"
+				  "\"more than 1 MiB of events were not read; reconnect and subscribe again\"}}\n";
+
+	log_debug("subscriber pid %d fell behind; cutting it off", (int)c->rpc.cred.pid);
+	c->subscribed = false;
+	evbuffer_add(bufferevent_get_output(c->bev), msg, sizeof(msg) - 1);
+	conn_close_when_flushed(c);
+}
+
+void server_notify(struct server *srv, json_object *notification)
+{
+	size_t len;
+	const char *text = json_object_to_json_string_length(
+		notification, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	struct conn *c, *next;
+
+	for (c = srv->clients; c; c = next) {
+		next = c->next;
+		if (!c->subscribed || c->closing || !c->bev) {
+			continue;
+		}
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) + len + 1 > SERVER_MAX_EVENT_BACKLOG) {
+			cut_off(c);
+			continue;
+		}
+		conn_write(c, text, len);
+		conn_write(c, "\n", 1);
 	}
 }

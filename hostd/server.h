@@ -1,6 +1,7 @@
 /* hostd's listening socket and client connections: JSON-RPC lines, or a console byte stream. */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -10,12 +11,18 @@ struct vm;
 
 #define SERVER_MAX_CLIENTS 1024
 #define SERVER_MAX_OUTPUT (8 * 1024 * 1024) /* a client this far behind is dropped */
+#define SERVER_MAX_EVENT_BACKLOG (1024 * 1024) /* a subscriber this far behind is cut off */
 
 struct server;
 
 /* Serve clients on a listening socket fd (taken). */
 struct server *server_new(struct event_base *base, int listen_fd, bool read_only);
 void server_free(struct server *s);
+
+/* Send a JSON-RPC notification to every subscribed client. */
+void server_notify(struct server *s, json_object *notification);
+/* Client c receives notifications from now on. */
+void server_subscribe(struct rpc_client *c);
 
 /*
  * Console mode, in two steps around the reply line: attach client c to vm's console (with follow;

@@ -44,6 +44,8 @@ struct vm_config {
 struct qemu;
 struct console;
 struct waiter;
+struct queued;
+struct event;
 
 struct vm {
 	struct vm_config cfg;
@@ -53,6 +55,8 @@ struct vm {
 	struct qemu *qemu;        /* the running QEMU, NULL when shut off or crashed */
 	struct console *console;  /* serial output kept across runs */
 	struct waiter *waiters;   /* calls answered when the VM stops */
+	struct queued *queue;     /* operations waiting for the one in progress */
+	struct event *queue_ev;   /* runs the queue once the VM is no longer busy */
 };
 
 const char *vm_state_name(enum vm_state s);

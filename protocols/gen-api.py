@@ -109,6 +109,10 @@ def gen_md(api, out):
         else:
             out.write("No params.\n")
         out.write(f"\nResult: {md_type(api, m['result']['schema'])}\n")
+    if api.get("x-notifications"):
+        out.write("\n## Notifications\n")
+        for n in api["x-notifications"]:
+            out.write(f"\n### `{n['name']}`\n\n{n['summary']}\n\nParams: {md_type(api, n['params'])}\n")
     out.write("\n## Schemas\n")
     for name, s in api["components"]["schemas"].items():
         out.write(f"\n### {name}\n\n")

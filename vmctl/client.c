@@ -304,6 +304,24 @@ int vmctl_conn_call(struct vmctl_conn *c, const char *method, json_object *param
 	}
 }
 
+/* Waits for the next notification (a message with a method and no id) and hands it over. */
+int vmctl_conn_notification(struct vmctl_conn *c, json_object **ret_msg)
+{
+	_cleanup_json_ json_object *msg = NULL;
+	int r;
+
+	r = conn_next(c, &msg);
+	if (r < 0) {
+		return r;
+	}
+	if (!json_object_is_type(msg, json_type_object) || !is_string(msg, "jsonrpc", "2.0") ||
+	    !is_string(msg, "method", NULL) || json_object_object_get_ex(msg, "id", NULL)) {
+		return malformed("not a JSON-RPC 2.0 notification");
+	}
+	*ret_msg = TAKE_PTR(msg);
+	return 0;
+}
+
 /* One call on a connection of its own. */
 int vmctl_call(const struct vmctl_ctx *ctx, const char *method, json_object *params,
 	       json_object **ret_result)

@@ -25,6 +25,8 @@ static const struct vmctl_cmd *const vmctl_commands[] = {
 	&vmctl_cmd_resume,
 	&vmctl_cmd_delete,
 	&vmctl_cmd_console,
+	&vmctl_cmd_autostart,
+	&vmctl_cmd_events,
 	/* clang-format on */
 };
 

@@ -99,7 +99,7 @@ struct vmctl_cmd {
 
 extern const struct vmctl_cmd vmctl_cmd_host, vmctl_cmd_create, vmctl_cmd_list, vmctl_cmd_info,
 	vmctl_cmd_start, vmctl_cmd_shutdown, vmctl_cmd_stop, vmctl_cmd_reboot, vmctl_cmd_pause,
-	vmctl_cmd_resume, vmctl_cmd_delete, vmctl_cmd_console;
+	vmctl_cmd_resume, vmctl_cmd_delete, vmctl_cmd_console, vmctl_cmd_autostart, vmctl_cmd_events;
 
 /* args.c */
 int vmctl_args_parse(const struct vmctl_cmd *cmd, int argc, char **argv, struct vmctl_ctx *ctx,
@@ -114,6 +114,7 @@ void vmctl_conn_close(struct vmctl_conn *conn);
 int vmctl_conn_call(struct vmctl_conn *conn, const char *method, json_object *params,
 		    json_object **ret_result);
 int vmctl_conn_fd(const struct vmctl_conn *conn);
+int vmctl_conn_notification(struct vmctl_conn *conn, json_object **ret_msg);
 size_t vmctl_conn_pending(const struct vmctl_conn *conn, const char **ret_data);
 int vmctl_call(const struct vmctl_ctx *ctx, const char *method, json_object *params,
 	       json_object **ret_result);

@@ -70,6 +70,14 @@ class Contract:
                     raise ContractError(f"{where}: unknown field {key!r}")
                 self.check(s["properties"][key], v, f"{where}.{key}")
 
+    def check_notification(self, msg):
+        notes = {n["name"]: n for n in self.api.get("x-notifications", [])}
+        if set(msg) - {"jsonrpc", "method", "params"} or msg.get("jsonrpc") != "2.0" or "id" in msg:
+            raise ContractError(f"bad notification envelope: {msg}")
+        if msg["method"] not in notes:
+            raise ContractError(f"notification {msg['method']!r} is not in the contract")
+        self.check(notes[msg["method"]]["params"], msg["params"], msg["method"])
+
     def check_request(self, method, params):
         m = self.methods.get(method)
         if m is None:
@@ -119,6 +127,7 @@ class Client:
         self.sock.connect(path)
         self.buf = b""
         self.next_id = 1
+        self.notifications = []  # received while waiting for replies, each checked
 
     def close(self):
         self.sock.close()
@@ -143,12 +152,25 @@ class Client:
             req["params"] = params
         self.send_line(json.dumps(req).encode())
         resp = self.read_line()
+        while "id" not in resp:
+            CONTRACT.check_notification(resp)
+            self.notifications.append(resp)
+            resp = self.read_line()
         CONTRACT.check_response(method, resp)
         if resp["id"] != req["id"]:
             raise ContractError(f"reply id {resp['id']} for request id {req['id']}")
         if "error" in resp:
             raise RpcError(resp["error"])
         return resp["result"]
+
+    def next_notification(self, timeout=BOOT_TIMEOUT):
+        """The next notification, checked against the contract."""
+        if self.notifications:
+            return self.notifications.pop(0)
+        self.sock.settimeout(timeout)
+        msg = self.read_line()
+        CONTRACT.check_notification(msg)
+        return msg
 
     def read_until(self, needle, timeout=BOOT_TIMEOUT):
         """In console mode: read raw bytes until needle appears; returns everything read."""

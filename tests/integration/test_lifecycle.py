@@ -137,6 +137,18 @@ class Lifecycle(HostdTestCase):
         self.assertEqual(self.call("vm.start", {"vm": "k"})["state"], "running")
         self.call("vm.stop", {"vm": "k"})
 
+    def test_operations_on_one_vm_wait_their_turn(self):
+        self.call("vm.create", {"name": "q"})
+        c = self.hostd.client()
+        # One write, two requests: the pause arrives while the start is still in progress.
+        c.sock.sendall(b'{"jsonrpc":"2.0","id":1,"method":"vm.start","params":{"vm":"q"}}\n'
+                       b'{"jsonrpc":"2.0","id":2,"method":"vm.pause","params":{"vm":"q"}}\n')
+        replies = {r["id"]: r for r in (c.read_line(), c.read_line())}
+        self.assertEqual(replies[1]["result"]["state"], "running")
+        self.assertEqual(replies[2]["result"]["state"], "paused")
+        self.assertEqual(self.call("vm.info", {"vm": "q"})["state"], "paused")
+        self.call("vm.stop", {"vm": "q"})
+
     def test_start_failure_reports_qemu_error(self):
         self.call("vm.create", {"name": "bad", "kernel": "/bin/true"})  # not a kernel
         e = self.assertRpcError(BACKEND, "vm.start", {"vm": "bad"}, "cannot start VM 'bad'")

@@ -30,8 +30,8 @@ RUN_TIMEOUT = 60  # seconds one vmctl run may take before the test fails
 LINE_MAX = 1024 * 1024
 
 COMMANDS = ["host", "create", "list", "info", "start", "shutdown", "stop", "reboot", "pause",
-            "resume", "delete", "console"]
-NAMED = [c for c in COMMANDS if c not in ("host", "list")]
+            "resume", "delete", "console", "autostart", "events"]
+NAMED = [c for c in COMMANDS if c not in ("host", "list", "events")]
 MAIN_USAGE = "usage: vmctl [--socket PATH] [--json] COMMAND [ARGS]...\n"
 UUID_A = "0f5b3a3e-3c1e-4a47-9d2a-6f0e1b2c3d4e"
 UUID_B = "8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
