@@ -107,24 +107,32 @@ class Lifecycle(HostdTestCase):
         self.assertEqual((info["state"], info["pid"]), ("running", vm["pid"]))
 
     def test_hostd_restart_keeps_running_vms(self):
-        self.call("vm.create", {"name": "keep"})
-        vm, con = self.boot("keep")
-        con.close()
+        vms = {}
+        for name in ("keep", "also"):
+            self.call("vm.create", {"name": name, "memory_mib": 192})
+            vms[name], con = self.boot(name)
+            con.close()
+        self.call("vm.pause", {"vm": "also"})
         self.assertEqual(self.hostd.stop(), 0)
-        self.assertTrue(qemu_alive(vm["pid"]), "hostd's clean exit killed the VM")
+        for vm in vms.values():
+            self.assertTrue(qemu_alive(vm["pid"]), "hostd's clean exit killed a VM")
         self.hostd.start()
         self.assertEqual(self.call("vm.info", {"vm": "keep"})["state"], "running")
         self.hostd.stop(signal.SIGKILL)
-        self.assertTrue(qemu_alive(vm["pid"]), "kill -9 of hostd killed the VM")
+        for vm in vms.values():
+            self.assertTrue(qemu_alive(vm["pid"]), "kill -9 of hostd killed a VM")
         self.hostd.start()
-        info = self.call("vm.info", {"vm": "keep"})
-        self.assertEqual((info["state"], info["pid"]), ("running", vm["pid"]))
-        late, _ = self.console("keep", follow=False)
-        self.assertIn(MARKER, late.read_all())
-        con, _ = self.console("keep")
-        self.shell(con, "echo still-here", "still-here")
-        off = self.call("vm.shutdown", {"vm": "keep", "wait": True})
-        self.assertEqual(off["reason"], "shutdown")
+        for name, state in (("keep", "running"), ("also", "paused")):
+            info = self.call("vm.info", {"vm": name})
+            self.assertEqual((info["state"], info["pid"]), (state, vms[name]["pid"]))
+            late, _ = self.console(name, follow=False)
+            self.assertIn(MARKER, late.read_all())  # output from before the restarts
+        self.call("vm.resume", {"vm": "also"})
+        for name in vms:
+            con, _ = self.console(name)
+            self.shell(con, f"echo still-{name}", f"still-{name}")
+            off = self.call("vm.shutdown", {"vm": name, "wait": True})
+            self.assertEqual(off["reason"], "shutdown")
 
     def test_qemu_killed_behind_hostds_back_is_crashed(self):
         self.call("vm.create", {"name": "k"})
