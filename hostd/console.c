@@ -80,6 +80,11 @@ size_t console_kept(const struct console *c)
 	return c->len;
 }
 
+void console_clear(struct console *c)
+{
+	c->start = c->len = 0;
+}
+
 void console_set_serial(struct console *c, struct bufferevent *serial)
 {
 	c->serial = serial;

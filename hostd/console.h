@@ -25,6 +25,8 @@ void console_output(struct console *c, const void *data, size_t len);
 /* Copy what the ring holds to one sink; returns the byte count. */
 size_t console_replay(struct console *c, struct console_sink *s);
 size_t console_kept(const struct console *c);
+/* Forget the kept output: a new run of the VM starts with an empty ring. */
+void console_clear(struct console *c);
 
 /* Where typed input goes while the VM runs (QEMU's serial socket), or NULL. */
 void console_set_serial(struct console *c, struct bufferevent *serial);

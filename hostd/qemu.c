@@ -566,6 +566,7 @@ int qemu_start(struct hostd *h, struct vm *vm, char **ret_err)
 	if (r < 0) {
 		return r;
 	}
+	console_clear(vm->console); /* what a console replays is this run's output */
 	util_rm_dir_files(rundir);
 	r = util_mkdir_p(rundir, 0750);
 	if (r >= 0) {

@@ -17,16 +17,20 @@ import harness  # noqa: E402
 MARKER = b"SEKVM-GUEST-UP"
 
 
+def read_to_marker(pipe, what):
+    buf = b""
+    while MARKER not in buf:
+        chunk = os.read(pipe.fileno(), 65536)
+        if not chunk:
+            raise RuntimeError(f"{what} ended before the marker")
+        buf += chunk
+
+
 def direct(qemu_argv):
     """The same machine, launched by hand with the serial port on stdout."""
     t0 = time.monotonic()
     p = subprocess.Popen(qemu_argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    buf = b""
-    while MARKER not in buf:
-        chunk = os.read(p.stdout.fileno(), 65536)
-        if not chunk:
-            raise RuntimeError("QEMU exited before the marker")
-        buf += chunk
+    read_to_marker(p.stdout, "QEMU")
     elapsed = time.monotonic() - t0
     p.kill()
     p.wait()
@@ -38,12 +42,7 @@ def via_vmctl(vmctl, sock):
     t0 = time.monotonic()
     subprocess.run([vmctl, "start", "b"], env=env, check=True, stdout=subprocess.DEVNULL)
     con = subprocess.Popen([vmctl, "console", "b", "--read-only"], env=env, stdout=subprocess.PIPE)
-    buf = b""
-    while MARKER not in buf:
-        chunk = os.read(con.stdout.fileno(), 65536)
-        if not chunk:
-            raise RuntimeError("console closed before the marker")
-        buf += chunk
+    read_to_marker(con.stdout, "the console")
     elapsed = time.monotonic() - t0
     con.kill()
     con.wait()
