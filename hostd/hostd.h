@@ -14,6 +14,7 @@ struct hostd_config {
 	const char *state_dir;
 	const char *runtime_dir;
 	const char *socket_path;
+	const char *ro_socket_path; /* "" for none */
 	const char *guest_dir; /* the bundled default guest: kernel, initramfs.cpio.gz */
 	const char *qemu;      /* QEMU binary */
 	enum vm_accel accel;   /* what 'auto' means: auto (detect), kvm or tcg */

@@ -40,6 +40,8 @@ static const char usage[] =
 	"  --runtime-dir DIR  runtime files of running VMs (default /run/sekvm)\n"
 	"  --socket PATH      JSON-RPC socket (default /run/sekvm/hostd.sock; under systemd\n"
 	"                     socket activation the passed socket is used)\n"
+	"  --ro-socket PATH   read-only socket for monitoring, mode 0666 (default: beside the\n"
+	"                     socket, hostd-ro.sock; '' for none)\n"
 	"  --guest-dir DIR    the bundled default guest (default " SEKVM_GUEST_DIR ")\n"
 	"  --qemu PATH        QEMU binary (default " DEFAULT_QEMU ")\n"
 	"  --accel MODE       what VMs with accel 'auto' use: auto (KVM if usable), kvm or tcg\n"
@@ -54,6 +56,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{"state-dir", required_argument, NULL, 's'}, {"runtime-dir", required_argument, NULL, 'r'},
 		{"socket", required_argument, NULL, 'S'},    {"guest-dir", required_argument, NULL, 'g'},
+		{"ro-socket", required_argument, NULL, 'R'},
 		{"qemu", required_argument, NULL, 'q'},      {"accel", required_argument, NULL, 'a'},
 		{"check-config", no_argument, NULL, 'c'},    {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},            {"version", no_argument, NULL, 'V'},
@@ -62,13 +65,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 	const char *accel = getenv("SEKVM_ACCEL");
 	int c;
 
-	o->cfg = (struct hostd_config){"/var/lib/sekvm", "/run/sekvm", "/run/sekvm/hostd.sock",
-				       SEKVM_GUEST_DIR, DEFAULT_QEMU, VM_ACCEL_AUTO};
+	o->cfg = (struct hostd_config){.state_dir = "/var/lib/sekvm", .runtime_dir = "/run/sekvm",
+				       .socket_path = "/run/sekvm/hostd.sock", .guest_dir = SEKVM_GUEST_DIR,
+				       .qemu = DEFAULT_QEMU, .accel = VM_ACCEL_AUTO};
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->cfg.state_dir = optarg; break;
 		case 'r': o->cfg.runtime_dir = optarg; break;
 		case 'S': o->cfg.socket_path = optarg; break;
+		case 'R': o->cfg.ro_socket_path = optarg; break;
 		case 'g': o->cfg.guest_dir = optarg; break;
 		case 'q': o->cfg.qemu = optarg; break;
 		case 'a': accel = optarg; break;
@@ -123,7 +128,7 @@ static int check_dirs(const struct hostd_config *cfg)
 }
 
 /* Bind our own socket, unless one that answers is there already: then another hostd runs. */
-static int bind_socket(const char *path)
+static int bind_socket(const char *path, mode_t mode)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_close_ int fd = -1;
@@ -145,7 +150,7 @@ static int bind_socket(const char *path)
 		return -EADDRINUSE;
 	}
 	unlink(path); /* stale: nobody answers */
-	old = umask(0117);
+	old = umask(0777 & ~mode);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (r < 0 || listen(fd, 128) < 0) {
@@ -160,16 +165,67 @@ static int bind_socket(const char *path)
 	return TAKE_FD(fd);
 }
 
-static int listen_fd(const struct hostd_config *cfg, bool *ret_bound)
+/* hostd.sock -> hostd-ro.sock, beside it. */
+static char *ro_socket_for(const char *path)
 {
-	int n = sd_listen_fds(1);
+	size_t n = strlen(path);
 
-	if (n > 1) {
-		log_error("systemd passed %d sockets; hostd takes one", n);
-		return -EINVAL;
+	if (n > 5 && strcmp(path + n - 5, ".sock") == 0) {
+		return util_strdup_printf("%.*s-ro.sock", (int)(n - 5), path);
 	}
-	*ret_bound = n != 1;
-	return n == 1 ? SD_LISTEN_FDS_START : bind_socket(cfg->socket_path);
+	return util_strdup_printf("%s-ro", path);
+}
+
+struct listeners {
+	int rw, ro;     /* -1: none */
+	bool bound;     /* ours to unlink at exit (not socket-activated) */
+};
+
+/* systemd passes hostd.socket and, when enabled, hostd-ro.socket, named after their units. */
+static int listen_activated(int n, char **names, struct listeners *ret)
+{
+	int r = 0;
+
+	for (int i = 0; i < n; i++) {
+		bool ro = strstr(names[i], "-ro") != NULL;
+
+		if ((ro ? ret->ro : ret->rw) >= 0) {
+			r = -EINVAL;
+		}
+		*(ro ? &ret->ro : &ret->rw) = SD_LISTEN_FDS_START + i;
+	}
+	return r < 0 || ret->rw < 0 ? -EINVAL : 0;
+}
+
+static int open_listeners(const struct hostd_config *cfg, struct listeners *ret)
+{
+	char **names = NULL;
+	int n = sd_listen_fds_with_names(1, &names), r = 0;
+
+	*ret = (struct listeners){-1, -1, n <= 0};
+	if (n > 2 || (n > 0 && listen_activated(n, names, ret) < 0)) {
+		log_error("systemd passed %d sockets; hostd takes hostd.socket and hostd-ro.socket", n);
+		r = -EINVAL;
+	}
+	for (int i = 0; names && i < n; i++) {
+		free(names[i]);
+	}
+	free(names);
+	if (n > 0 || r < 0) {
+		return r;
+	}
+	ret->rw = bind_socket(cfg->socket_path, 0660);
+	if (ret->rw < 0) {
+		return ret->rw;
+	}
+	if (*cfg->ro_socket_path) {
+		ret->ro = bind_socket(cfg->ro_socket_path, 0666);
+		if (ret->ro < 0) {
+			close(ret->rw);
+			return ret->ro;
+		}
+	}
+	return 0;
 }
 
 static struct vm *find_vm(void *ctx, const char *ref)
@@ -184,15 +240,19 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
-static int run(struct hostd *h, int fd)
+static int run(struct hostd *h, const struct listeners *fds)
 {
-	struct server *srv = server_new(h->base, fd, false);
+	struct server *srv = server_new(h->base);
 
 	struct event *sigs[] = {evsignal_new(h->base, SIGTERM, on_signal, h->base),
 				evsignal_new(h->base, SIGINT, on_signal, h->base)};
 
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
 		event_add(sigs[i], NULL);
+	}
+	server_listen(srv, fds->rw, false);
+	if (fds->ro >= 0) {
+		server_listen(srv, fds->ro, true);
 	}
 	h->server = srv;
 	rpc_setup(methods, find_vm, h);
@@ -227,8 +287,9 @@ int main(int argc, char **argv)
 	_cleanup_free_ char *state_dir = NULL, *runtime_dir = NULL;
 	struct options o = {0};
 	struct hostd h = {0};
-	bool bound;
-	int fd, r;
+	_cleanup_free_ char *ro_default = NULL;
+	struct listeners fds;
+	int r;
 
 	if (parse_args(argc, argv, &o) < 0) {
 		return 2;
@@ -253,18 +314,23 @@ int main(int argc, char **argv)
 		log_error("cannot load VM definitions from %s/vms: %s", h.cfg.state_dir, strerror(-r));
 		return 1;
 	}
-	fd = listen_fd(&h.cfg, &bound);
-	if (fd < 0) {
+	if (!h.cfg.ro_socket_path) {
+		h.cfg.ro_socket_path = ro_default = ro_socket_for(h.cfg.socket_path);
+	}
+	if (open_listeners(&h.cfg, &fds) < 0) {
 		return 1;
 	}
 	h.base = event_base_new();
 	if (!h.base) {
 		return 1;
 	}
-	r = run(&h, fd);
+	r = run(&h, &fds);
 	event_base_free(h.base);
-	if (bound) {
+	if (fds.bound) {
 		unlink(h.cfg.socket_path);
+		if (fds.ro >= 0) {
+			unlink(h.cfg.ro_socket_path);
+		}
 	}
 	return r < 0 ? 1 : 0;
 }

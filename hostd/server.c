@@ -30,9 +30,18 @@ struct conn {
 	struct conn *prev, *next;
 };
 
-struct server {
-	struct evconnlistener *listener;
+#define SERVER_MAX_LISTENERS 2
+
+struct listener {
+	struct server *srv;
+	struct evconnlistener *l;
 	bool read_only;
+};
+
+struct server {
+	struct event_base *base;
+	struct listener listeners[SERVER_MAX_LISTENERS];
+	size_t n_listeners;
 	size_t n_clients;
 	struct conn *clients;
 };
@@ -188,7 +197,8 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len, void *arg)
 {
-	struct server *srv = arg;
+	struct listener *li = arg;
+	struct server *srv = li->srv;
 	socklen_t cl = sizeof(struct ucred);
 	struct conn *c;
 
@@ -204,7 +214,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	c->rpc.send = conn_send;
 	c->rpc.ref = conn_ref;
 	c->rpc.unref = conn_unref;
-	c->rpc.read_only = srv->read_only;
+	c->rpc.read_only = li->read_only;
 	c->sink.write = sink_write;
 	c->sink.hangup = sink_hangup;
 	c->srv = srv;
@@ -226,17 +236,28 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	srv->n_clients++;
 }
 
-struct server *server_new(struct event_base *base, int listen_fd, bool read_only)
+struct server *server_new(struct event_base *base)
 {
 	struct server *srv = util_xcalloc(1, sizeof(*srv));
 
-	evutil_make_socket_nonblocking(listen_fd);
-	srv->read_only = read_only;
-	srv->listener = evconnlistener_new(base, on_accept, srv, LEV_OPT_CLOSE_ON_FREE, -1, listen_fd);
-	if (!srv->listener) {
+	srv->base = base;
+	return srv;
+}
+
+void server_listen(struct server *srv, int listen_fd, bool read_only)
+{
+	struct listener *li = &srv->listeners[srv->n_listeners++];
+
+	if (srv->n_listeners > SERVER_MAX_LISTENERS) {
 		abort();
 	}
-	return srv;
+	evutil_make_socket_nonblocking(listen_fd);
+	li->srv = srv;
+	li->read_only = read_only;
+	li->l = evconnlistener_new(srv->base, on_accept, li, LEV_OPT_CLOSE_ON_FREE, -1, listen_fd);
+	if (!li->l) {
+		abort();
+	}
 }
 
 void server_free(struct server *srv)
@@ -247,7 +268,9 @@ void server_free(struct server *srv)
 	while (srv->clients) {
 		conn_close(srv->clients);
 	}
-	evconnlistener_free(srv->listener);
+	for (size_t i = 0; i < srv->n_listeners; i++) {
+		evconnlistener_free(srv->listeners[i].l);
+	}
 	free(srv);
 }
 

@@ -15,8 +15,9 @@ struct vm;
 
 struct server;
 
-/* Serve clients on a listening socket fd (taken). */
-struct server *server_new(struct event_base *base, int listen_fd, bool read_only);
+struct server *server_new(struct event_base *base);
+/* Serve clients on a listening socket fd (taken); on a read_only one, mutating methods are refused. */
+void server_listen(struct server *s, int listen_fd, bool read_only);
 void server_free(struct server *s);
 
 /* Send a JSON-RPC notification to every subscribed client. */

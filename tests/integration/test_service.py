@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import HOSTD, Client, Hostd, wait_socket
+from harness import HOSTD, Client, Hostd, RpcError, wait_socket
 
 ACTIVATE = shutil.which("systemd-socket-activate")
 
@@ -65,6 +65,42 @@ class Service(unittest.TestCase):
         self.assertEqual(p.wait(timeout=30), 0)
         self.assertIn(b"ready", p.stderr.read())
         p.stderr.close()
+
+    def test_read_only_socket(self):
+        h = Hostd(self.root).start()
+        self.addCleanup(h.cleanup)
+        ro_path = h.sock[:-len(".sock")] + "-ro.sock"
+        self.assertEqual(stat.S_IMODE(os.stat(ro_path).st_mode), 0o666)
+        h.call("vm.create", {"name": "seen", "kernel": "/bin/true"})
+        ro = Client(ro_path)
+        self.assertEqual([v["name"] for v in ro.call("vm.list")["vms"]], ["seen"])
+        self.assertEqual(ro.call("events.subscribe"), {"subscribed": True})
+        for method, params in (("vm.create", {"name": "x", "kernel": "/bin/true"}), ("vm.delete", {"vm": "seen"}),
+                               ("vm.start", {"vm": "seen"}), ("vm.console", {"vm": "seen"})):
+            with self.assertRaises(RpcError) as cm:
+                ro.call(method, params)
+            self.assertEqual(cm.exception.code, 4)
+            self.assertIn("read-only socket", cm.exception.message)
+        h.call("vm.delete", {"vm": "seen"})  # the read-only subscriber still hears about it
+        self.assertEqual(ro.next_notification()["params"]["event"], "undefined")
+        ro.close()
+        self.assertEqual(h.stop(), 0)
+        self.assertFalse(os.path.exists(ro_path))
+
+    def test_socket_activation_with_both_sockets(self):
+        self.assertTrue(ACTIVATE, "systemd-socket-activate is missing: packaging/install-deps --test installs systemd")
+        rw, ro = f"{self.root}/a.sock", f"{self.root}/a-ro.sock"
+        p = subprocess.Popen([ACTIVATE, "-l", rw, "-l", ro, "--fdname=hostd.socket:hostd-ro.socket"] + self.args,
+                             stderr=subprocess.DEVNULL)
+        self.addCleanup(p.wait)
+        self.addCleanup(p.kill)
+        wait_socket(ro, p)
+        with self.assertRaises(RpcError) as cm:
+            Client(ro).call("vm.create", {"name": "x", "kernel": "/bin/true"})
+        self.assertEqual(cm.exception.code, 4)
+        self.assertEqual(Client(rw).call("vm.create", {"name": "x", "kernel": "/bin/true"})["name"], "x")
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=30), 0)
 
     def test_check_config(self):
         r = subprocess.run(self.args + ["--check-config"], capture_output=True, text=True, timeout=30)
