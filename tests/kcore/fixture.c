@@ -2,9 +2,37 @@
 #include "fixture.h"
 
 #include <sodium/crypto_sign_ed25519.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "keyfile.h"
+/* kc_test_pk, printed by `kcore-sign pubkey-c` from tests/kcore/testkey.pub at build time. */
 #include "kcore-testkey.h"
+
+/*
+ * The test key pair was made by `kcore-sign keygen` and is kept in the tree (it guards
+ * nothing); the secret half is read from KC_TEST_SECRET_KEY with kcore-sign's own parser.
+ */
+static const uint8_t *fx_test_sk(void)
+{
+	static uint8_t sk[KEYFILE_SECRET_BYTES];
+	static bool loaded;
+	const char *why = NULL;
+
+	if (!loaded) {
+		if (keyfile_read(KC_TEST_SECRET_KEY, KEYFILE_SECRET, sk, &why) < 0) {
+			fprintf(stderr, "%s: %s\n", KC_TEST_SECRET_KEY, why);
+			abort();
+		}
+		if (memcmp(sk + 32, kc_test_pk, sizeof(kc_test_pk)) != 0) {
+			fprintf(stderr, "%s: not the secret half of kcore-testkey.h\n",
+				KC_TEST_SECRET_KEY);
+			abort();
+		}
+		loaded = true;
+	}
+	return sk;
+}
 
 void fx_boot(void)
 {
@@ -61,7 +89,12 @@ void fx_sign(uint32_t first, uint64_t bytes, uint8_t sig[KC_SIG_BYTES])
 		}
 		crypto_sign_ed25519ph_update(&st, buf, len);
 	}
-	crypto_sign_ed25519ph_final_create(&st, sig, NULL, kc_test_sk);
+	fx_sign_state(&st, sig);
+}
+
+void fx_sign_state(crypto_sign_ed25519ph_state *st, uint8_t sig[KC_SIG_BYTES])
+{
+	crypto_sign_ed25519ph_final_create(st, sig, NULL, fx_test_sk());
 }
 
 int64_t fx_verify(uint64_t vmid, const uint8_t sig[KC_SIG_BYTES])

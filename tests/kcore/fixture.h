@@ -2,6 +2,7 @@
 #ifndef KCORE_TEST_FIXTURE_H
 #define KCORE_TEST_FIXTURE_H
 
+#include <sodium/crypto_sign_ed25519.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,8 @@ uint64_t fx_pfn(uint32_t idx);
 void fx_fill(uint32_t first, uint32_t pages, uint64_t seed);
 /* Ed25519ph signature, with the test key, of `bytes` bytes of host pages from first. */
 void fx_sign(uint32_t first, uint64_t bytes, uint8_t sig[KC_SIG_BYTES]);
+/* Finish an Ed25519ph signature, with the test key, of what was hashed into st. */
+void fx_sign_state(crypto_sign_ed25519ph_state *st, uint8_t sig[KC_SIG_BYTES]);
 int64_t fx_verify(uint64_t vmid, const uint8_t sig[KC_SIG_BYTES]);
 /* A CREATED VM with vcpus vCPUs and its image region set, nothing loaded. */
 uint64_t fx_vm_created(uint32_t vcpus, uint64_t image_bytes);
