@@ -1,0 +1,181 @@
+/* The platform as the device tree describes it (libfdt): RAM, CPUs, PSCI, PL011, GIC, bootargs. */
+#include <libfdt.h>
+
+#include "el2.h"
+
+static uint64_t read_cells(const fdt32_t *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		v = (v << 32) | fdt32_ld(&p[i]);
+	}
+	return v;
+}
+
+/* The i-th (address, size) pair of a node's reg, with the parent's cell counts. */
+static int dt_reg(const void *dtb, int node, int i, uint64_t *ret_addr, uint64_t *ret_size)
+{
+	int parent = fdt_parent_offset(dtb, node);
+	int ac = fdt_address_cells(dtb, parent);
+	int sc = fdt_size_cells(dtb, parent);
+	const fdt32_t *reg;
+	int len;
+
+	if (parent < 0 || ac < 1 || ac > 2 || sc < 0 || sc > 2) {
+		return -FDT_ERR_BADNCELLS;
+	}
+	reg = fdt_getprop(dtb, node, "reg", &len);
+	if (reg == NULL || len < (i + 1) * (ac + sc) * 4) {
+		return -FDT_ERR_NOTFOUND;
+	}
+	reg += i * (ac + sc);
+	*ret_addr = read_cells(reg, ac);
+	*ret_size = read_cells(reg + ac, sc);
+	return 0;
+}
+
+static int dt_memory(const void *dtb)
+{
+	int node, i;
+	uint64_t base, size;
+
+	for (node = fdt_node_offset_by_prop_value(dtb, -1, "device_type", "memory", 7); node >= 0;
+	     node = fdt_node_offset_by_prop_value(dtb, node, "device_type", "memory", 7)) {
+		for (i = 0; dt_reg(dtb, node, i, &base, &size) == 0; i++) {
+			if (el2_plat.mem_count < EL2_MEM_RANGES_MAX && size != 0) {
+				el2_plat.mem[el2_plat.mem_count].base = base;
+				el2_plat.mem[el2_plat.mem_count].size = size;
+				el2_plat.mem_count++;
+			}
+		}
+	}
+	return el2_plat.mem_count ? 0 : -FDT_ERR_NOTFOUND;
+}
+
+/* CPUs in device-tree order, with the boot CPU moved to index 0. */
+static int dt_cpus(const void *dtb)
+{
+	int cpus = fdt_path_offset(dtb, "/cpus");
+	uint64_t self = read_sysreg(mpidr_el1) & UINT64_C(0xff00ffffff);
+	uint64_t mpidr, unused, t;
+	const char *type;
+	unsigned int i, n = 0;
+	int node;
+
+	if (cpus < 0) {
+		return cpus;
+	}
+	fdt_for_each_subnode(node, dtb, cpus) {
+		type = fdt_getprop(dtb, node, "device_type", NULL);
+		if (type == NULL || type[0] != 'c' || type[1] != 'p' || type[2] != 'u' || type[3] != 0 ||
+		    dt_reg(dtb, node, 0, &mpidr, &unused) != 0 ||
+		    n == EL2_CPUS_MAX) {
+			continue;
+		}
+		el2_plat.cpu_mpidr[n++] = mpidr;
+	}
+	for (i = 0; i < n; i++) {
+		if (el2_plat.cpu_mpidr[i] == self) {
+			t = el2_plat.cpu_mpidr[0];
+			el2_plat.cpu_mpidr[0] = self;
+			el2_plat.cpu_mpidr[i] = t;
+			el2_plat.cpu_count = n;
+			return 0;
+		}
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+static int dt_devices(const void *dtb)
+{
+	uint64_t size;
+	const char *method;
+	int node;
+
+	node = fdt_node_offset_by_compatible(dtb, -1, "arm,pl011");
+	if (node < 0 || dt_reg(dtb, node, 0, &el2_plat.uart_base, &size) != 0) {
+		return -FDT_ERR_NOTFOUND;
+	}
+	node = fdt_node_offset_by_compatible(dtb, -1, "arm,gic-v3");
+	el2_plat.gic_v3 = node >= 0;
+	if (node < 0) {
+		node = fdt_node_offset_by_compatible(dtb, -1, "arm,cortex-a15-gic");
+	}
+	if (node < 0 || dt_reg(dtb, node, 0, &el2_plat.gicd_base, &size) != 0 ||
+	    dt_reg(dtb, node, 1, &el2_plat.gicr_base, &size) != 0) {
+		return -FDT_ERR_NOTFOUND;
+	}
+	node = fdt_node_offset_by_compatible(dtb, -1, "arm,psci-0.2");
+	if (node < 0) {
+		node = fdt_node_offset_by_compatible(dtb, -1, "arm,psci");
+	}
+	method = node >= 0 ? fdt_getprop(dtb, node, "method", NULL) : NULL;
+	el2_plat.psci_smc = method != NULL && method[0] == 's' && method[1] == 'm' &&
+			    method[2] == 'c' && method[3] == 0;
+	return el2_plat.psci_smc ? 0 : -FDT_ERR_NOTFOUND;
+}
+
+static uint64_t parse_hex(const char *s)
+{
+	uint64_t v = 0;
+	int d;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+	}
+	for (;; s++) {
+		d = *s >= '0' && *s <= '9' ? *s - '0' :
+		    *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
+		if (d < 0) {
+			return v;
+		}
+		v = v * 16u + (uint64_t)d;
+	}
+}
+
+/* kcore.host=ADDR in /chosen/bootargs: where the host's EL1 image starts. */
+static void dt_bootargs(const void *dtb)
+{
+	static const char key[] = "kcore.host=";
+	const char *args = NULL;
+	int chosen = fdt_path_offset(dtb, "/chosen");
+	unsigned int i;
+
+	el2_plat.host_entry = EL2_HOST_ENTRY_DEFAULT;
+	if (chosen >= 0) {
+		args = fdt_getprop(dtb, chosen, "bootargs", NULL);
+	}
+	for (; args != NULL && *args; args++) {
+		for (i = 0; key[i] && args[i] == key[i]; i++) {
+		}
+		if (key[i] == 0) {
+			el2_plat.host_entry = parse_hex(args + i);
+			return;
+		}
+	}
+}
+
+int el2_dt_parse(const void *dtb)
+{
+	int r;
+
+	if (dtb == NULL || fdt_check_header(dtb) != 0) {
+		return -FDT_ERR_BADMAGIC;
+	}
+	r = dt_memory(dtb);
+	if (r == 0) {
+		r = dt_cpus(dtb);
+	}
+	if (r == 0) {
+		r = dt_devices(dtb);
+	}
+	dt_bootargs(dtb);
+	return r;
+}
+
+int el2_dt_reserve(void *dtb, uint64_t base, uint64_t size)
+{
+	return fdt_add_mem_rsv(dtb, base, size);
+}

@@ -1,0 +1,190 @@
+/*
+ * The world switch: a protected vCPU runs at EL1 with its own stage-2 (VMID), EL1 system
+ * registers and FP/SIMD registers, all kept in kcore memory; an exception back to EL2 ends the
+ * run with the syndrome the core classifies (kcore/core/vcpu.c).
+ */
+#include <stddef.h>
+
+#include "el2.h"
+
+
+_Static_assert(offsetof(struct el2_cpu, guest_regs) == CPU_GUEST_REGS, "entry.S layout");
+_Static_assert(offsetof(struct el2_cpu, kctx) == CPU_KCTX, "entry.S layout");
+_Static_assert(offsetof(struct el2_cpu, kctx.sp) == CPU_KCTX_SP, "entry.S layout");
+_Static_assert(offsetof(struct arch_vcpu_regs, pc) == REGS_PC, "entry.S layout");
+_Static_assert(offsetof(struct arch_vcpu_regs, pstate) == REGS_PSTATE, "entry.S layout");
+_Static_assert(sizeof(struct el2_frame) == FRAME_SIZE, "entry.S layout");
+_Static_assert(offsetof(struct el2_fpsimd, fpsr) == 512, "entry.S layout");
+
+#define EC_WFX 0x01u
+
+/*
+ * Each vCPU's EL1 and FP/SIMD context, by vmid and index. `valid` is false for a vCPU that has
+ * not run since its VM was created: it then starts from the reset state. The context is
+ * scrubbed when the VM's stage-2 is torn down (arch_tlbi_vmalls12e1is below), so a reused vmid
+ * never sees its predecessor's registers.
+ */
+struct el2_guest_ctx {
+	bool valid;
+	struct el2_el1_ctx el1;
+};
+
+static struct el2_guest_ctx guest_ctx[KC_VMS_MAX + 1u][KC_VM_VCPUS_MAX];
+
+#define SAVE(c, i, r) ((c)->sys[i] = read_sysreg(r))
+#define LOAD(c, i, r) write_sysreg(r, (c)->sys[i])
+
+void el2_el1_save(struct el2_el1_ctx *c)
+{
+	SAVE(c, EL1_SCTLR, sctlr_el1);
+	SAVE(c, EL1_TTBR0, ttbr0_el1);
+	SAVE(c, EL1_TTBR1, ttbr1_el1);
+	SAVE(c, EL1_TCR, tcr_el1);
+	SAVE(c, EL1_MAIR, mair_el1);
+	SAVE(c, EL1_AMAIR, amair_el1);
+	SAVE(c, EL1_VBAR, vbar_el1);
+	SAVE(c, EL1_CONTEXTIDR, contextidr_el1);
+	SAVE(c, EL1_TPIDR, tpidr_el1);
+	SAVE(c, EL1_TPIDR0, tpidr_el0);
+	SAVE(c, EL1_TPIDRRO0, tpidrro_el0);
+	SAVE(c, EL1_SP0, sp_el0);
+	SAVE(c, EL1_SP1, sp_el1);
+	SAVE(c, EL1_ELR, elr_el1);
+	SAVE(c, EL1_SPSR, spsr_el1);
+	SAVE(c, EL1_ESR, esr_el1);
+	SAVE(c, EL1_FAR, far_el1);
+	SAVE(c, EL1_AFSR0, afsr0_el1);
+	SAVE(c, EL1_AFSR1, afsr1_el1);
+	SAVE(c, EL1_PAR, par_el1);
+	SAVE(c, EL1_CPACR, cpacr_el1);
+	SAVE(c, EL1_CNTKCTL, cntkctl_el1);
+	SAVE(c, EL1_CSSELR, csselr_el1);
+	SAVE(c, EL1_CNTV_CTL, cntv_ctl_el0);
+	SAVE(c, EL1_CNTV_CVAL, cntv_cval_el0);
+	SAVE(c, EL1_MDSCR, mdscr_el1);
+}
+
+void el2_el1_restore(const struct el2_el1_ctx *c)
+{
+	LOAD(c, EL1_SCTLR, sctlr_el1);
+	LOAD(c, EL1_TTBR0, ttbr0_el1);
+	LOAD(c, EL1_TTBR1, ttbr1_el1);
+	LOAD(c, EL1_TCR, tcr_el1);
+	LOAD(c, EL1_MAIR, mair_el1);
+	LOAD(c, EL1_AMAIR, amair_el1);
+	LOAD(c, EL1_VBAR, vbar_el1);
+	LOAD(c, EL1_CONTEXTIDR, contextidr_el1);
+	LOAD(c, EL1_TPIDR, tpidr_el1);
+	LOAD(c, EL1_TPIDR0, tpidr_el0);
+	LOAD(c, EL1_TPIDRRO0, tpidrro_el0);
+	LOAD(c, EL1_SP0, sp_el0);
+	LOAD(c, EL1_SP1, sp_el1);
+	LOAD(c, EL1_ELR, elr_el1);
+	LOAD(c, EL1_SPSR, spsr_el1);
+	LOAD(c, EL1_ESR, esr_el1);
+	LOAD(c, EL1_FAR, far_el1);
+	LOAD(c, EL1_AFSR0, afsr0_el1);
+	LOAD(c, EL1_AFSR1, afsr1_el1);
+	LOAD(c, EL1_PAR, par_el1);
+	LOAD(c, EL1_CPACR, cpacr_el1);
+	LOAD(c, EL1_CNTKCTL, cntkctl_el1);
+	LOAD(c, EL1_CSSELR, csselr_el1);
+	LOAD(c, EL1_CNTV_CTL, cntv_ctl_el0);
+	LOAD(c, EL1_CNTV_CVAL, cntv_cval_el0);
+	LOAD(c, EL1_MDSCR, mdscr_el1);
+}
+
+static void guest_ctx_scrub(struct el2_guest_ctx *g)
+{
+	volatile uint8_t *p = (volatile uint8_t *)g;
+	size_t i;
+
+	for (i = 0; i < sizeof(*g); i++) {
+		p[i] = 0;
+	}
+}
+
+static struct el2_guest_ctx *guest_ctx_of(uint64_t vttbr, unsigned int idx)
+{
+	uint64_t vmid = KC_FIELD_GET(KC_VTTBR_VMID, vttbr);
+
+	if (vmid == 0 || vmid > KC_VMS_MAX || idx >= KC_VM_VCPUS_MAX) {
+		arch_panic("vcpu_enter: no such vCPU");
+	}
+	return &guest_ctx[vmid][idx];
+}
+
+/* Called from s2_destroy's whole-VMID flush, with the dying VM's VTTBR loaded. */
+void arch_tlbi_vmalls12e1is(void)
+{
+	uint64_t vmid = KC_FIELD_GET(KC_VTTBR_VMID, read_sysreg(vttbr_el2));
+	unsigned int i;
+
+	__asm__ volatile("tlbi vmalls12e1is" : : : "memory");
+	if (vmid != 0 && vmid <= KC_VMS_MAX) {
+		for (i = 0; i < KC_VM_VCPUS_MAX; i++) {
+			guest_ctx_scrub(&guest_ctx[vmid][i]);
+		}
+	}
+}
+
+void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, struct arch_vcpu_regs *regs,
+		     struct arch_exit *ret_exit)
+{
+	struct el2_cpu *cpu = el2_this_cpu();
+	struct el2_guest_ctx *g = guest_ctx_of(vttbr, vcpu_idx);
+	uint64_t host_elr = read_sysreg(elr_el2), host_spsr = read_sysreg(spsr_el2);
+
+	if (!g->valid) {
+		guest_ctx_scrub(g);
+		g->el1.sys[EL1_SCTLR] = EL1_SCTLR_RESET;
+		g->valid = true;
+	}
+	/* The host's FP/SIMD registers were saved by the hypercall entry (trap.c). */
+	el2_el1_save(&cpu->host_el1);
+	el2_el1_restore(&g->el1);
+	el2_fpsimd_restore(&g->el1.fp);
+	write_sysreg(vmpidr_el2, (UINT64_C(1) << 31) | vcpu_idx);
+	write_sysreg(cnthctl_el2, 1); /* EL1PCTEN: the counter, but not the host's physical timer */
+	write_sysreg(hcr_el2, EL2_HCR_GUEST);
+	write_sysreg(vttbr_el2, vttbr);
+	isb();
+	cpu->exit = ret_exit;
+	el2_guest_enter(regs);
+	write_sysreg(vttbr_el2, el2_host_vttbr);
+	write_sysreg(hcr_el2, EL2_HCR_HOST);
+	write_sysreg(cnthctl_el2, 3);
+	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
+	el2_fpsimd_save(&g->el1.fp);
+	el2_el1_save(&g->el1);
+	el2_el1_restore(&cpu->host_el1);
+	/* The host's hypercall returns through these. */
+	write_sysreg(elr_el2, host_elr);
+	write_sysreg(spsr_el2, host_spsr);
+	isb();
+}
+
+/* From entry.S with the guest's x0-x30 in the frame; el2_guest_enter then returns. */
+void el2_guest_exit(struct el2_frame *f, uint64_t kind)
+{
+	struct el2_cpu *cpu = el2_this_cpu();
+	struct arch_vcpu_regs *regs = cpu->guest_regs;
+	struct arch_exit *exit = cpu->exit;
+	unsigned int i;
+
+	for (i = 0; i < 31u; i++) {
+		regs->x[i] = f->x[i];
+	}
+	regs->pc = read_sysreg(elr_el2);
+	regs->pstate = read_sysreg(spsr_el2);
+	exit->kind = kind == 1 ? ARCH_EXIT_SYNC : ARCH_EXIT_IRQ;
+	exit->esr = read_sysreg(esr_el2);
+	exit->far = read_sysreg(far_el2);
+	exit->hpfar = read_sysreg(hpfar_el2);
+	if (exit->kind == ARCH_EXIT_SYNC && KC_FIELD_GET(KC_ESR_EC, exit->esr) == EC_WFX) {
+		/* WFI/WFE: a hint; retire it and let the host schedule (an IRQ-class exit). */
+		regs->pc += 4u;
+		exit->kind = ARCH_EXIT_IRQ;
+	}
+	cpu->guest_regs = 0;
+}

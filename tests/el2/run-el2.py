@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Run one EL2 scenario: kcore at EL2 under qemu-system-aarch64 (TCG), the test host at EL1.
+
+usage: run-el2.py --qemu QEMU --kcore kcore-el2.bin --host el2-host.bin --tests el2-tests.h
+                  --test NAME [--timeout S] [--gdb]
+       run-el2.py --missing PACKAGE...      (the cross tools are not installed: fail, say which)
+
+Passes when the console shows "EL2-TEST PASS NAME" and QEMU then exits (the host powers off
+through PSCI). Fails at once on "EL2-TEST FAIL", a kcore PANIC, QEMU exiting without a PASS, or
+the deadline; the whole console is printed in every case. No sleeps: it waits on the console.
+--gdb starts QEMU halted with its gdbstub on :1234 and no deadline (see docs/el2.md).
+"""
+import argparse
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+
+def scenario_number(header, name):
+    text = open(header).read()
+    for num, nm in re.findall(r'X\((\d+),\s*(\w+)\)', text):
+        if nm == name:
+            return int(num)
+    sys.exit('run-el2.py: no scenario %r in %s' % (name, header))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--missing', nargs='+')
+    ap.add_argument('--qemu')
+    ap.add_argument('--kcore')
+    ap.add_argument('--host')
+    ap.add_argument('--tests')
+    ap.add_argument('--test')
+    ap.add_argument('--timeout', type=float, default=float(os.environ.get('EL2_TIMEOUT', 60)))
+    ap.add_argument('--smp', type=int, default=4)
+    ap.add_argument('--gdb', action='store_true')
+    a = ap.parse_args()
+    if a.missing:
+        print('el2: cannot build or run the EL2 tests: install the Debian packages: ' +
+              ' '.join(a.missing))
+        print('(arm64 ones need: dpkg --add-architecture arm64 && apt-get update)')
+        return 1
+    num = scenario_number(a.tests, a.test)
+    cmd = [a.qemu, '-M', 'virt,virtualization=on,gic-version=3', '-cpu', 'cortex-a72',
+           '-smp', str(a.smp), '-m', '256', '-accel', 'tcg', '-display', 'none',
+           '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
+           '-kernel', a.kcore,
+           '-device', 'loader,file=%s,addr=0x44000000,force-raw=on' % a.host,
+           '-device', 'loader,addr=0x43fff000,data=%d,data-len=4' % num]
+    if a.gdb:
+        cmd += ['-s', '-S']
+        print(' '.join(cmd))
+        return subprocess.call(cmd)
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    console, buf = [], b''
+    verdict, why = None, None
+    deadline = start + a.timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            why = 'no result within %.0f s' % a.timeout
+            break
+        ready, _, _ = select.select([proc.stdout], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break  # QEMU exited
+        buf += chunk
+        while b'\n' in buf:
+            line, buf = buf.split(b'\n', 1)
+            line = line.decode('utf-8', 'replace').rstrip('\r')
+            console.append(line)
+            if line.startswith('EL2-TEST PASS ' + a.test):
+                verdict = 'pass'
+            elif line.startswith('EL2-TEST FAIL') or 'PANIC' in line:
+                verdict, why = 'fail', line
+    if buf:
+        console.append(buf.decode('utf-8', 'replace'))
+    if proc.poll() is None:
+        proc.kill()
+    rc = proc.wait()
+    elapsed = time.monotonic() - start
+    print('\n'.join(console))
+    print('--- %s: %s' % (' '.join(cmd), 'QEMU exit %d after %.2f s' % (rc, elapsed)))
+    if verdict == 'pass' and why is None and rc == 0:
+        print('el2 %s: PASS' % a.test)
+        return 0
+    print('el2 %s: FAIL: %s' % (a.test, why or 'QEMU exited (%d) without "EL2-TEST PASS"' % rc))
+    return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
