@@ -1,0 +1,92 @@
+/*
+ * THE HARDWARE SEAM: the only assumptions of the WP proofs (proofs/README.md).
+ *
+ * Contracts for the arch_* functions of kcore/include/kcore/arch.h. They are axioms: WP
+ * never sees their bodies (kcore/arch/aarch64, kcore/model). Each contract says which
+ * Arm ARM (DDI 0487 K.a) rule or which part of the seam's own comment it models.
+ * Ghost state used to state them:
+ *   kc_locks  : which locks the running CPU holds           (held(kc_locks, l))
+ *   kc_s2_ep  : the page-table memory, observed only through s2_* contracts (s2-contract.h)
+ *   kc_data   : contents of physical pages                   (page_zero(kc_data, pa))
+ *   kc_cache  : cache state of physical pages                (page_clean(kc_data, kc_cache, pa))
+ * They are ghost integers: "epochs" that a seam call replaces, with the logic functions
+ * below giving the observation at an epoch.
+ */
+#ifndef KC_WP_SEAM_H
+#define KC_WP_SEAM_H
+#include "kcore/arch.h"
+
+/*@ ghost int kc_locks; */
+/*@ ghost int kc_data; */
+/*@ ghost int kc_cache; */
+
+/*@ axiomatic KcSeam {
+  logic boolean held(integer locks, arch_lock_t *l);
+  predicate page_zero(integer data, integer pa);
+  predicate page_clean(integer data, integer cache, integer pa);
+} */
+
+/* SEAM-LOCK: arch.h "acquire, then barrier"; ticket lock acquire with LDAXR/STXR and the
+ * acquire barrier, Arm ARM B2.3.7 (Load-Acquire ordering), kcore-facts.md 2.7 No-Barrier-Misuse.
+ * The lock words themselves (volatile, read and written only inside the seam) are abstracted
+ * by the ghost kc_locks: the contracts say "assigns kc_locks", not "assigns *lock". */
+/*@ assigns kc_locks;
+    ensures held(kc_locks, lock);
+    ensures \forall arch_lock_t *o; o != lock ==> (held(kc_locks, o) <==> held(\old(kc_locks), o));
+*/
+void arch_lock(arch_lock_t *lock);
+
+/* SEAM-UNLOCK: "barrier, then release"; STLR release, Arm ARM B2.3.7 (Store-Release ordering). */
+/*@ requires held(kc_locks, lock);
+    assigns kc_locks;
+    ensures !held(kc_locks, lock);
+    ensures \forall arch_lock_t *o; o != lock ==> (held(kc_locks, o) <==> held(\old(kc_locks), o));
+*/
+void arch_unlock(arch_lock_t *lock);
+
+/* SEAM-HELD: the holder field read by the holding CPU (no architectural rule: a software fact). */
+/*@ assigns \nothing;
+    ensures \result <==> held(kc_locks, lock);
+*/
+bool arch_lock_held(const arch_lock_t *lock);
+
+/* SEAM-PANIC: never returns (WFI loop). requires \false: WP must show every KC_BUG_ON
+ * is unreachable on the proved paths (a panic is a broken invariant, CONVENTIONS rule 7). */
+/*@ requires \false;
+    assigns \nothing;
+    ensures \false;
+*/
+void arch_panic(const char *why);
+
+/* SEAM-ZERO: DC ZVA / STP of zero over the page, Arm ARM C6.2.81 (DC ZVA) and B2.2 (single-copy
+ * atomicity of the stores): afterwards every byte of the page reads 0 to this CPU. */
+/*@ assigns kc_data;
+    ensures page_zero(kc_data, page.pa);
+*/
+void arch_page_zero(kc_pa_t page);
+
+/* SEAM-CLEAN: DC CVAC over the page then DSB, Arm ARM D7.5.9 (cache maintenance to the PoC):
+ * the page's contents are in memory beyond every cache; contents (kc_data) unchanged. */
+/*@ assigns kc_cache;
+    ensures page_clean(kc_data, kc_cache, page.pa);
+*/
+void arch_page_clean_poc(kc_pa_t page);
+
+/* SEAM-BARRIERS: DSB ISHST / DSB ISH / ISB, Arm ARM B2.3.12 (DSB), B2.3.11 (ISB). They change
+ * no state visible to the sequential proof; their ordering duties are checked by Spin
+ * (proofs/spin) and by the VRM sequence checker (proofs/vrm), not by WP. */
+/*@ assigns \nothing; */ void arch_dsb_ishst(void);
+/*@ assigns \nothing; */ void arch_dsb_ish(void);
+/*@ assigns \nothing; */ void arch_isb(void);
+
+/* SEAM-TLBI: TLBI IPAS2E1IS / VMALLE1IS / VMALLS12E1IS, Arm ARM D8.13 (TLB maintenance);
+ * VTTBR switch with ISB, D8.13.5 (the VMID of the current context). Nothing the sequential
+ * proof observes (the TLB is modelled in proofs/spin). */
+/*@ assigns \nothing; */ void arch_s2_context_enter(uint64_t vttbr);
+/*@ assigns \nothing; */ void arch_s2_context_exit(void);
+/*@ assigns \nothing; */ void arch_tlbi_ipas2e1is(kc_ipa_t ipa);
+/*@ assigns \nothing; */ void arch_tlbi_vmalle1is(void);
+/*@ assigns \nothing; */ void arch_tlbi_vmalls12e1is(void);
+/*@ assigns \nothing; */ void arch_s2_host_install(uint64_t vttbr);
+
+#endif
