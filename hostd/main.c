@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -228,6 +229,19 @@ static int open_listeners(const struct hostd_config *cfg, struct listeners *ret)
 	return 0;
 }
 
+/* Each client and each running VM holds descriptors: the soft limit (often 1024) is too low. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			log_warning("cannot raise the open files limit: %s", strerror(errno));
+		}
+	}
+}
+
 static struct vm *find_vm(void *ctx, const char *ref)
 {
 	return registry_find(&((struct hostd *)ctx)->reg, ref);
@@ -309,6 +323,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	r = store_load_all(h.cfg.state_dir, &h.reg);
 	if (r < 0) {
 		log_error("cannot load VM definitions from %s/vms: %s", h.cfg.state_dir, strerror(-r));

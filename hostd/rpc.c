@@ -190,6 +190,20 @@ static struct rpc_call *call_new(struct rpc_client *c, struct rpc_batch *b, json
 	return call;
 }
 
+/* A JSON string holding exactly want: an embedded NUL (\u0000) must not cut it short. */
+static bool string_is(json_object *v, const char *want)
+{
+	return json_object_is_type(v, json_type_string) &&
+	       (size_t)json_object_get_string_len(v) == strlen(want) &&
+	       strcmp(json_object_get_string(v), want) == 0;
+}
+
+static bool string_plain(json_object *v)
+{
+	return json_object_is_type(v, json_type_string) &&
+	       (size_t)json_object_get_string_len(v) == strlen(json_object_get_string(v));
+}
+
 static bool id_valid(json_object *id)
 {
 	/* String, number or null; fractional numbers are allowed by the spec, merely discouraged. */
@@ -258,8 +272,7 @@ static void handle_request(struct rpc_client *c, struct rpc_batch *b, json_objec
 	struct rpc_call *call = call_new(c, b, id_valid(id) ? id : NULL);
 
 	/* Only a valid request without an id is a notification; invalid ones are always answered. */
-	if (!is_object || !json_object_object_get_ex(req, "jsonrpc", &v) ||
-	    !json_object_is_type(v, json_type_string) || strcmp(json_object_get_string(v), "2.0") != 0) {
+	if (!is_object || !json_object_object_get_ex(req, "jsonrpc", &v) || !string_is(v, "2.0")) {
 		rpc_fail(call, RPC_INVALID_REQUEST, NULL, "invalid request: 'jsonrpc' must be \"2.0\"");
 		return;
 	}
@@ -268,8 +281,8 @@ static void handle_request(struct rpc_client *c, struct rpc_batch *b, json_objec
 			 "invalid request: 'id' must be a string, number or null");
 		return;
 	}
-	if (!json_object_object_get_ex(req, "method", &v) || !json_object_is_type(v, json_type_string)) {
-		rpc_fail(call, RPC_INVALID_REQUEST, NULL, "invalid request: 'method' must be a string");
+	if (!json_object_object_get_ex(req, "method", &v) || !string_plain(v)) {
+		rpc_fail(call, RPC_INVALID_REQUEST, NULL, "invalid request: 'method' must be a string without NUL");
 		return;
 	}
 	call->notification = !has_id;
@@ -418,7 +431,13 @@ void rpc_handle_line(struct rpc_client *c, const char *line, size_t len)
 		json_object_put(r);
 		return;
 	}
-	if (json_object_is_type(o, json_type_array) && json_object_array_length(o) > 0) {
+	if (json_object_is_type(o, json_type_array) && json_object_array_length(o) > RPC_MAX_BATCH) {
+		json_object *r = error_response(NULL, RPC_INVALID_REQUEST, NULL,
+						"invalid request: a batch holds at most " RPC_MAX_BATCH_STR " requests");
+
+		send_json(c, r);
+		json_object_put(r);
+	} else if (json_object_is_type(o, json_type_array) && json_object_array_length(o) > 0) {
 		struct rpc_batch *b = util_xcalloc(1, sizeof(*b));
 		size_t n = json_object_array_length(o);
 

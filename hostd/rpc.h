@@ -23,6 +23,10 @@ enum rpc_code {
 	RPC_TIMEOUT = 7,
 };
 
+/* Each request of a batch costs a call and a response: a 1 MiB line must not cost a gigabyte. */
+#define RPC_MAX_BATCH 256
+#define RPC_MAX_BATCH_STR "256"
+
 /* A connection as the RPC layer sees it; the server embeds one in each client. */
 struct rpc_client {
 	void (*send)(struct rpc_client *c, const char *line, size_t len);

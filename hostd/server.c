@@ -22,6 +22,7 @@ struct conn {
 	struct rpc_client rpc;
 	struct console_sink sink;
 	struct server *srv;
+	struct listener *li;     /* the socket it came in on */
 	struct bufferevent *bev; /* NULL once closed */
 	int refs;
 	bool closing;            /* close once the output is flushed */
@@ -32,10 +33,12 @@ struct conn {
 
 #define SERVER_MAX_LISTENERS 2
 
+/* Each socket has its own client budget: read-only clients cannot lock out read-write ones. */
 struct listener {
 	struct server *srv;
 	struct evconnlistener *l;
 	bool read_only;
+	size_t n_clients;
 };
 
 struct server {
@@ -44,7 +47,31 @@ struct server {
 	size_t n_listeners;
 	size_t n_clients;
 	struct conn *clients;
+	bool paused; /* accept() failed (no descriptors left): wait for a client to go */
 };
+
+static void listeners_enable(struct server *srv, bool on)
+{
+	for (size_t i = 0; i < srv->n_listeners; i++) {
+		if (on) {
+			evconnlistener_enable(srv->listeners[i].l);
+		} else {
+			evconnlistener_disable(srv->listeners[i].l);
+		}
+	}
+	srv->paused = !on;
+}
+
+/* Without this, libevent retries a failing accept() at once, forever. */
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct listener *li = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+
+	log_warning("cannot accept a client: %s; accepting again when a client disconnects",
+		    evutil_socket_error_to_string(err));
+	listeners_enable(li->srv, false);
+}
 
 static void conn_close(struct conn *c);
 
@@ -108,6 +135,8 @@ static void sink_hangup(struct console_sink *s)
 	conn_close_when_flushed(c);
 }
 
+static void listeners_enable(struct server *srv, bool on);
+
 static void conn_close(struct conn *c)
 {
 	struct server *srv = c->srv;
@@ -130,7 +159,11 @@ static void conn_close(struct conn *c)
 		c->next->prev = c->prev;
 	}
 	srv->n_clients--;
+	c->li->n_clients--;
 	conn_unref(&c->rpc);
+	if (srv->paused) {
+		listeners_enable(srv, true); /* a descriptor was freed: accept again */
+	}
 }
 
 static void console_read(struct conn *c, struct evbuffer *in)
@@ -202,7 +235,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	socklen_t cl = sizeof(struct ucred);
 	struct conn *c;
 
-	if (srv->n_clients >= SERVER_MAX_CLIENTS) {
+	if (li->n_clients >= SERVER_MAX_CLIENTS) {
 		static const char msg[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":5,"
 					  "\"message\":\"too many clients connected to hostd\"}}\n";
 
@@ -218,6 +251,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	c->sink.write = sink_write;
 	c->sink.hangup = sink_hangup;
 	c->srv = srv;
+	c->li = li;
 	c->refs = 1;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->rpc.cred, &cl) < 0) {
 		c->rpc.cred.pid = 0, c->rpc.cred.uid = (uid_t)-1, c->rpc.cred.gid = (gid_t)-1;
@@ -234,6 +268,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	}
 	srv->clients = c;
 	srv->n_clients++;
+	li->n_clients++;
 }
 
 struct server *server_new(struct event_base *base)
@@ -258,6 +293,7 @@ void server_listen(struct server *srv, int listen_fd, bool read_only)
 	if (!li->l) {
 		abort();
 	}
+	evconnlistener_set_error_cb(li->l, on_accept_error);
 }
 
 void server_free(struct server *srv)

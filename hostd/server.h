@@ -9,7 +9,7 @@ struct event_base;
 struct rpc_client;
 struct vm;
 
-#define SERVER_MAX_CLIENTS 1024
+#define SERVER_MAX_CLIENTS 1024 /* per socket */
 #define SERVER_MAX_OUTPUT (8 * 1024 * 1024) /* a client this far behind is dropped */
 #define SERVER_MAX_EVENT_BACKLOG (1024 * 1024) /* a subscriber this far behind is cut off */
 
