@@ -333,6 +333,7 @@ void server_console_begin(struct rpc_client *rc, struct vm *vm, bool replay, boo
 {
 	struct conn *c = container_of(rc, struct conn, rpc);
 
+	c->subscribed = false; /* from here on the connection carries the guest's bytes only */
 	if (replay) {
 		console_replay(vm->console, &c->sink);
 	}

@@ -77,6 +77,18 @@ class Events(HostdTestCase):
         self.assertEqual(self.call("vm.list"), {"vms": []})  # hostd lives on
         self.sub.close()
 
+    def test_no_notification_in_a_console_stream(self):
+        """After vm.console's reply the connection carries the guest's bytes and no more JSON-RPC
+        (the contract), also on a connection that subscribed before."""
+        self.call("vm.create", {"name": "con"})
+        self.call("vm.start", {"vm": "con"})
+        self.sub.call("vm.console", {"vm": "con", "write": False})  # self.sub has subscribed
+        self.sub.read_until(MARKER)
+        self.call("vm.stop", {"vm": "con"})  # a state change while the console is attached
+        stream = self.sub.read_all()  # until hostd closes it: the VM stopped
+        json_lines = [line for line in stream.split(b"\n") if b'"jsonrpc"' in line]
+        self.assertEqual(json_lines, [], "JSON-RPC inside the console byte stream")
+
     def test_vmctl_events(self):
         p = subprocess.Popen([VMCTL, "--socket", self.hostd.sock, "events"], stdout=subprocess.PIPE, text=True)
         self.addCleanup(p.wait)
