@@ -14,6 +14,8 @@ struct rpc_batch {
 	struct rpc_client *client;
 	json_object *responses;
 	size_t pending;
+	size_t bytes;  /* of the responses so far */
+	bool overflow; /* past RPC_MAX_BATCH_REPLY: one error replaces them all */
 };
 
 struct rpc_call {
@@ -95,10 +97,18 @@ static void send_json(struct rpc_client *c, json_object *o)
 	c->send(c, line, len + 1);
 }
 
+static json_object *error_response(json_object *id, int code, json_object *data, const char *msg);
+
 static void batch_finish_one(struct rpc_batch *b)
 {
 	if (--b->pending > 0) {
 		return;
+	}
+	if (b->overflow) {
+		json_object_put(b->responses);
+		b->responses = json_object_new_array();
+		json_object_array_add(b->responses, error_response(NULL, RPC_RESOURCE_EXHAUSTED, NULL,
+			"the replies of the batch exceed " RPC_MAX_BATCH_REPLY_STR "; send fewer requests at once"));
 	}
 	/* A batch of notifications only gets no reply at all. */
 	if (json_object_array_length(b->responses) > 0) {
@@ -120,7 +130,17 @@ static void call_complete(struct rpc_call *call, json_object *response)
 	if (call->notification) {
 		json_object_put(response);
 	} else if (call->batch) {
-		json_object_array_add(call->batch->responses, response);
+		size_t len;
+
+		/* Replies wait in memory until the batch ends: past the budget, keep none of them. */
+		json_object_to_json_string_length(response, JSON_C_TO_STRING_PLAIN, &len);
+		call->batch->bytes += len;
+		call->batch->overflow |= call->batch->bytes > RPC_MAX_BATCH_REPLY;
+		if (call->batch->overflow) {
+			json_object_put(response);
+		} else {
+			json_object_array_add(call->batch->responses, response);
+		}
 	} else {
 		send_json(call->client, response);
 		json_object_put(response);
@@ -254,6 +274,10 @@ static void dispatch(struct rpc_call *call, const char *method, json_object *par
 			rpc_fail(call, RPC_NOT_FOUND, NULL, "VM '%s' not found", ref);
 			return;
 		}
+	}
+	if (call->batch && call->batch->overflow) {
+		rpc_fail(call, RPC_RESOURCE_EXHAUSTED, NULL, "not run: the batch's replies exceed its budget");
+		return;
 	}
 	if (call->spec->mutating) {
 		log_mutation(call, params);

@@ -26,6 +26,8 @@ enum rpc_code {
 /* Each request of a batch costs a call and a response: a 1 MiB line must not cost a gigabyte. */
 #define RPC_MAX_BATCH 256
 #define RPC_MAX_BATCH_STR "256"
+#define RPC_MAX_BATCH_REPLY (4 * 1024 * 1024) /* bytes of a batch's replies, kept until it ends */
+#define RPC_MAX_BATCH_REPLY_STR "4 MiB"
 
 /* A connection as the RPC layer sees it; the server embeds one in each client. */
 struct rpc_client {

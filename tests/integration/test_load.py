@@ -264,6 +264,47 @@ class Load(HostdTestCase):
                         f"parsing a 1 MiB line costs {parse_cost // 1024} MiB")
         self.assertExitsCleanly()
 
+    def test_batch_of_large_replies_is_bounded(self):
+        """A small line can ask for a lot: 256 vm.list calls in one batch (13 KB, on the read-only
+        socket) with 1,000 VMs defined are 256 replies of ~450 KB, all built before any is sent.
+        hostd must bound what one batch holds (the unread-output cap of 8 MiB would drop such a
+        client anyway) instead of building them all, and not keep other clients waiting."""
+        n_vms = 1000
+        c = self.connect()
+        c.sock.sendall(b"".join(json.dumps({"jsonrpc": "2.0", "id": i, "method": "vm.create",
+                                            "params": {"name": f"vm-{i:04d}"}}).encode() + b"\n"
+                                for i in range(n_vms)))  # pipelined: one fsync'd create after another
+        for _ in range(n_vms):
+            self.assertIn("result", c.read_line())
+        batch = json.dumps([{"jsonrpc": "2.0", "id": i, "method": "vm.list"} for i in range(256)])
+        hwm0 = vm_rss_kib(self.pid, "VmHWM")
+        batcher = LoadClient(self.ro_sock)
+        self.hostd.clients.append(batcher)
+        other = self.connect()
+        other.call("host.info")
+        done = threading.Event()
+
+        def send():
+            try:
+                batcher.sock.sendall(batch.encode() + b"\n")
+                got = b"-"
+                while got and b"\n" not in got:  # a reply line, or hostd closing on the hog
+                    got = batcher.sock.recv(1 << 20)
+            except OSError:
+                pass
+            finally:
+                done.set()
+
+        t = threading.Thread(target=send, daemon=True)
+        t.start()
+        times = self.round_trips_while(lambda: not done.is_set(), other)
+        t.join(CALL_TIMEOUT_S)
+        grown = vm_rss_kib(self.pid, "VmHWM") - hwm0
+        self.assertLess(grown, 256 * 1024, f"hostd's peak RSS grew by {grown // 1024} MiB for a "
+                        f"batch of 256 vm.list calls with {n_vms} VMs defined")
+        self.assertNotBlocked(times, f"a batch of 256 vm.list calls with {n_vms} VMs defined")
+        self.assertExitsCleanly()
+
     # ---- (c) the connection limit ----
 
     def fill(self, sock_path, n):
