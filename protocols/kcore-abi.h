@@ -49,8 +49,35 @@
 #define KC_GC_FIRST		KC_GC_VERSION
 #define KC_GC_LAST		KC_GC_MEM_UNSHARE
 
+/*
+ * Guest -> kcore: PSCI 1.0 (standard secure service, OEN 4), by HVC #0 or SMC #0. vCPU i has
+ * MPIDR_EL1.Aff0 = i; a PSCI target is that affinity value (Aff1..Aff3 zero).
+ */
+#define KC_PSCI_VERSION		0x84000000u	/* -> KC_PSCI_VERSION_1_0 */
+#define KC_PSCI_CPU_OFF		0x84000002u
+#define KC_PSCI_CPU_ON		0xc4000003u	/* x1 = target, x2 = entry IPA, x3 = context */
+#define KC_PSCI_AFFINITY_INFO	0xc4000004u	/* x1 = target, x2 = lowest level (0) */
+#define KC_PSCI_MIGRATE_INFO_TYPE 0x84000006u	/* -> KC_PSCI_TOS_NOT_PRESENT */
+#define KC_PSCI_SYSTEM_OFF	0x84000008u
+#define KC_PSCI_SYSTEM_RESET	0x84000009u
+#define KC_PSCI_FEATURES	0x8400000au	/* x1 = function id -> 0 if implemented */
+#define KC_PSCI_VERSION_1_0	0x00010000u
+#define KC_PSCI_TOS_NOT_PRESENT	2
+
+#define KC_PSCI_SUCCESS			0
+#define KC_PSCI_NOT_SUPPORTED		(-1)
+#define KC_PSCI_INVALID_PARAMETERS	(-2)
+#define KC_PSCI_ALREADY_ON		(-4)
+#define KC_PSCI_ON_PENDING		(-5)
+#define KC_PSCI_INVALID_ADDRESS		(-9)
+
+/* AFFINITY_INFO results. */
+#define KC_PSCI_AFF_ON		0
+#define KC_PSCI_AFF_OFF		1
+#define KC_PSCI_AFF_ON_PENDING	2
+
 #define KC_ABI_VERSION_MAJOR	0u
-#define KC_ABI_VERSION_MINOR	1u
+#define KC_ABI_VERSION_MINOR	2u
 #define KC_ABI_VERSION		((KC_ABI_VERSION_MAJOR << 16) | KC_ABI_VERSION_MINOR)
 
 /*
@@ -105,6 +132,11 @@ enum kc_exit_class {
 	KC_EXIT_MEM_FAULT = 2,	 /* RAM IPA not mapped: answer with KC_HC_VM_MAP; IPA page aligned */
 	KC_EXIT_MMIO = 3,	 /* access in the MMIO window; reads need KC_HC_MMIO_COMPLETE */
 	KC_EXIT_GUEST_ERROR = 4, /* an access kcore cannot emulate; the vCPU stays at that PC */
+	KC_EXIT_CPU_ON = 5,	 /* PSCI CPU_ON: the guest switched on vCPU x4; run it */
+	KC_EXIT_VCPU_OFF = 6,	 /* the vCPU is off (not yet on, or PSCI CPU_OFF): run it after a
+				    KC_EXIT_CPU_ON names it */
+	KC_EXIT_SYSTEM_OFF = 7,	 /* PSCI SYSTEM_OFF: no vCPU of the VM runs again; destroy it */
+	KC_EXIT_SYSTEM_RESET = 8, /* PSCI SYSTEM_RESET: as SYSTEM_OFF; the host may build it anew */
 };
 
 /* x3 of a KC_EXIT_MMIO exit. */

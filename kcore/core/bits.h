@@ -63,6 +63,7 @@ _Static_assert(KC_S2_ROOT_ENTRIES * 8u == KC_S2_ROOT_PAGES * KC_PAGE_SIZE, "root
 #define KC_ESR_IL KC_BIT(25)
 #define KC_ESR_ISS KC_GENMASK(24, 0)
 #define KC_EC_HVC64 0x16u
+#define KC_EC_SMC64 0x17u
 #define KC_EC_IABT_LOW 0x20u
 #define KC_EC_DABT_LOW 0x24u
 /* Data/instruction abort ISS. */

@@ -137,6 +137,7 @@ int boot_verify(uint64_t vmid, const uint8_t sig[KC_SIG_BYTES])
 		goto unlock;
 	}
 	locked.vm->state = KC_VM_VERIFIED;
+	vcpu_boot_locked(locked);
 unlock:
 	vm_unlock(locked);
 	return r;

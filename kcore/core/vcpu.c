@@ -13,18 +13,36 @@ static int vcpu_lookup_locked(struct kc_vm_locked locked, uint64_t idx, struct k
 	return KC_OK;
 }
 
-/* Registers of a fresh vCPU: all zero but the entry point and x0 = its index. */
-static void vcpu_reset(struct kc_vcpu *vcpu, kc_ipa_t entry, uint64_t idx)
+/* OFF -> ON_PENDING: the next run starts from reset at `entry` with x0 = `context`. */
+static void vcpu_power_on(struct kc_vcpu *vcpu, kc_ipa_t entry, uint64_t context)
+{
+	KC_BUG_ON(vcpu->state != KC_VCPU_READY || vcpu->power != KC_VCPU_OFF);
+	vcpu->power = KC_VCPU_ON_PENDING;
+	vcpu->entry = entry;
+	vcpu->context = context;
+}
+
+void vcpu_boot_locked(struct kc_vm_locked locked)
+{
+	/* Verification makes the VM runnable: vCPU 0 starts at the image, the others stay off. */
+	if (locked.vm->vcpu_count > 0) {
+		vcpu_power_on(&locked.vm->vcpus[0], locked.vm->boot.ipa, 0);
+	}
+}
+
+/* ON_PENDING -> ON: registers all zero but the entry point and x0 = the context. */
+static void vcpu_reset(struct kc_vcpu *vcpu)
 {
 	uint32_t r;
 
 	for (r = 0; r < 31u; r++) {
 		vcpu->regs.x[r] = 0;
 	}
-	vcpu->regs.x[0] = idx;
-	vcpu->regs.pc = entry.ipa;
+	vcpu->regs.x[0] = vcpu->context;
+	vcpu->regs.pc = vcpu->entry.ipa;
 	vcpu->regs.pstate = KC_PSTATE_EL1H_MASKED;
-	vcpu->started = true;
+	vcpu->pending = KC_PENDING_NONE;
+	vcpu->power = KC_VCPU_ON;
 }
 
 /* Finish what the last exit left: an emulated MMIO access retires its instruction. */
@@ -37,9 +55,22 @@ static void vcpu_apply_pending(struct kc_vcpu *vcpu)
 	vcpu->pending = KC_PENDING_NONE;
 }
 
-/* VM VERIFIED or ACTIVE, vCPU READY -> RUNNING (VM -> ACTIVE). */
+static void exit_info(struct kc_exit_info *info, uint64_t exit_class, uint64_t ipa, uint64_t flags,
+		      uint64_t data)
+{
+	info->exit_class = exit_class;
+	info->ipa = ipa;
+	info->flags = flags;
+	info->data = data;
+}
+
+/*
+ * VM VERIFIED or ACTIVE, vCPU READY and ON -> RUNNING (VM -> ACTIVE); *ret_reset tells whether
+ * it starts from reset. A vCPU that is off, or a VM a guest switched off, does not run: the
+ * exit saying so is in *ret_exit and *ret_vcpu stays NULL.
+ */
 static int vcpu_begin_run(uint64_t vmid, uint64_t idx, struct kc_vcpu **ret_vcpu,
-			  uint64_t *ret_vttbr)
+			  uint64_t *ret_vttbr, bool *ret_reset, struct kc_exit_info *ret_exit)
 {
 	struct kc_vm_locked locked;
 	struct kc_vcpu *vcpu = NULL;
@@ -57,12 +88,21 @@ static int vcpu_begin_run(uint64_t vmid, uint64_t idx, struct kc_vcpu **ret_vcpu
 	if (r < 0) {
 		goto unlock;
 	}
+	if (locked.vm->system_event != 0) {
+		exit_info(ret_exit, locked.vm->system_event, 0, 0, 0);
+		goto unlock;
+	}
 	if (vcpu->state != KC_VCPU_READY || vcpu->pending == KC_PENDING_MMIO_READ) {
 		r = KC_EBUSY;
 		goto unlock;
 	}
-	if (!vcpu->started) {
-		vcpu_reset(vcpu, locked.vm->boot.ipa, idx);
+	if (vcpu->power == KC_VCPU_OFF) {
+		exit_info(ret_exit, KC_EXIT_VCPU_OFF, 0, 0, 0);
+		goto unlock;
+	}
+	*ret_reset = vcpu->power == KC_VCPU_ON_PENDING;
+	if (*ret_reset) {
+		vcpu_reset(vcpu);
 	}
 	vcpu_apply_pending(vcpu);
 	locked.vm->state = KC_VM_ACTIVE;
@@ -72,15 +112,6 @@ static int vcpu_begin_run(uint64_t vmid, uint64_t idx, struct kc_vcpu **ret_vcpu
 unlock:
 	vm_unlock(locked);
 	return r;
-}
-
-static void exit_info(struct kc_exit_info *info, uint64_t exit_class, uint64_t ipa, uint64_t flags,
-		      uint64_t data)
-{
-	info->exit_class = exit_class;
-	info->ipa = ipa;
-	info->flags = flags;
-	info->data = data;
 }
 
 static uint64_t vcpu_reg(const struct kc_vcpu *vcpu, uint32_t rt)
@@ -134,10 +165,99 @@ static void vcpu_exit_abort(struct kc_vcpu *vcpu, const struct arch_exit *hw,
 	exit_info(info, KC_EXIT_GUEST_ERROR, 0, 0, 0);
 }
 
-/* A guest HVC; the guest's x0..x3 get the result, the host learns nothing. */
-static void vcpu_guest_call_locked(struct kc_vm_locked locked, struct kc_vcpu *vcpu)
+/* The vCPU a PSCI target affinity names: Aff0 = index, every other affinity field zero. */
+static struct kc_vcpu *psci_target_locked(struct kc_vm_locked locked, uint64_t mpidr)
 {
-	uint64_t fn = vcpu->regs.x[0] & 0xffffffffu;
+	if (mpidr >= locked.vm->vcpu_count) {
+		return NULL;
+	}
+	return &locked.vm->vcpus[mpidr];
+}
+
+static int64_t psci_cpu_on_locked(struct kc_vm_locked locked, uint64_t mpidr, uint64_t entry,
+				  uint64_t context, struct kc_exit_info *info)
+{
+	struct kc_vcpu *target = psci_target_locked(locked, mpidr);
+
+	if (target == NULL) {
+		return KC_PSCI_INVALID_PARAMETERS;
+	}
+	if (target->power == KC_VCPU_ON) {
+		return KC_PSCI_ALREADY_ON;
+	}
+	if (target->power == KC_VCPU_ON_PENDING) {
+		return KC_PSCI_ON_PENDING;
+	}
+	if (entry < KC_IPA_RAM_BASE || entry >= KC_IPA_RAM_LIMIT || (entry & 3u) != 0) {
+		return KC_PSCI_INVALID_ADDRESS;
+	}
+	vcpu_power_on(target, kc_ipa(entry), context);
+	exit_info(info, KC_EXIT_CPU_ON, 0, 0, mpidr); /* the host must schedule it: nothing more */
+	return KC_PSCI_SUCCESS;
+}
+
+static int64_t psci_affinity_info_locked(struct kc_vm_locked locked, uint64_t mpidr,
+					 uint64_t level)
+{
+	struct kc_vcpu *target = psci_target_locked(locked, mpidr);
+
+	if (target == NULL || level != 0) {
+		return KC_PSCI_INVALID_PARAMETERS;
+	}
+	if (target->power == KC_VCPU_ON) {
+		return KC_PSCI_AFF_ON;
+	}
+	return target->power == KC_VCPU_OFF ? KC_PSCI_AFF_OFF : KC_PSCI_AFF_ON_PENDING;
+}
+
+static bool psci_implemented(uint64_t fn)
+{
+	return fn == KC_PSCI_VERSION || fn == KC_PSCI_CPU_OFF || fn == KC_PSCI_CPU_ON ||
+	       fn == KC_PSCI_AFFINITY_INFO || fn == KC_PSCI_MIGRATE_INFO_TYPE ||
+	       fn == KC_PSCI_SYSTEM_OFF || fn == KC_PSCI_SYSTEM_RESET || fn == KC_PSCI_FEATURES;
+}
+
+/* A guest's PSCI call. Switching vCPUs on or off, or the VM off, is an exit for the host. */
+static int64_t vcpu_psci_locked(struct kc_vm_locked locked, struct kc_vcpu *vcpu, uint64_t fn,
+				struct kc_exit_info *info)
+{
+	const uint64_t *x = vcpu->regs.x;
+
+	switch (fn) {
+	case KC_PSCI_VERSION:
+		return KC_PSCI_VERSION_1_0;
+	case KC_PSCI_FEATURES:
+		return psci_implemented(x[1] & 0xffffffffu) && (x[1] >> 32) == 0
+			       ? KC_PSCI_SUCCESS
+			       : KC_PSCI_NOT_SUPPORTED;
+	case KC_PSCI_MIGRATE_INFO_TYPE:
+		return KC_PSCI_TOS_NOT_PRESENT;
+	case KC_PSCI_CPU_ON:
+		return psci_cpu_on_locked(locked, x[1], x[2], x[3], info);
+	case KC_PSCI_AFFINITY_INFO:
+		return psci_affinity_info_locked(locked, x[1], x[2]);
+	case KC_PSCI_CPU_OFF:
+		vcpu->power = KC_VCPU_OFF; /* CPU_OFF does not return: the next run is a reset */
+		exit_info(info, KC_EXIT_VCPU_OFF, 0, 0, 0);
+		return KC_PSCI_SUCCESS;
+	case KC_PSCI_SYSTEM_OFF:
+	case KC_PSCI_SYSTEM_RESET:
+		locked.vm->system_event =
+			fn == KC_PSCI_SYSTEM_OFF ? KC_EXIT_SYSTEM_OFF : KC_EXIT_SYSTEM_RESET;
+		return KC_PSCI_SUCCESS;
+	default:
+		return KC_PSCI_NOT_SUPPORTED;
+	}
+}
+
+/*
+ * A guest HVC or SMC: kcore's own calls and PSCI. The guest's x0..x3 get the result; the host
+ * learns nothing unless the call needs it to act (then *info holds the exit, else it is left).
+ */
+static void vcpu_guest_call_locked(struct kc_vm_locked locked, struct kc_vcpu *vcpu,
+				   struct kc_exit_info *info)
+{
+	uint64_t fn = vcpu->regs.x[0] & 0xffffffffu; /* SMCCC: the id is W0 */
 	kc_ipa_t ipa = kc_ipa(vcpu->regs.x[1]);
 	int64_t ret = KC_SMCCC_NOT_SUPPORTED;
 	uint64_t val = 0;
@@ -151,6 +271,8 @@ static void vcpu_guest_call_locked(struct kc_vm_locked locked, struct kc_vcpu *v
 			ret = fn == KC_GC_MEM_SHARE ? mem_vm_share_host(locked, ipa)
 						    : mem_vm_unshare_host(locked, ipa);
 		}
+	} else {
+		ret = vcpu_psci_locked(locked, vcpu, fn, info);
 	}
 	vcpu->regs.x[0] = (uint64_t)ret;
 	vcpu->regs.x[1] = val;
@@ -169,13 +291,25 @@ static bool vcpu_handle_exit(uint64_t vmid, struct kc_vcpu *vcpu, const struct a
 	/* The VM cannot go away: it is not DYING while one of its vCPUs runs. */
 	KC_BUG_ON(vm_lock(vmid, &locked) != KC_OK);
 	exit_info(info, KC_EXIT_IRQ, 0, 0, 0);
-	if (hw->kind == ARCH_EXIT_SYNC && ec == KC_EC_HVC64) {
-		vcpu_guest_call_locked(locked, vcpu);
-		to_host = calls + 1u >= KC_RUN_GUEST_CALLS_MAX;
+	if (hw->kind == ARCH_EXIT_SYNC && (ec == KC_EC_HVC64 || ec == KC_EC_SMC64)) {
+		if (ec == KC_EC_SMC64) {
+			vcpu->regs.pc += 4u; /* a trapped SMC returns to itself; an HVC returns after */
+		}
+		info->exit_class = 0;
+		vcpu_guest_call_locked(locked, vcpu, info);
+		to_host = info->exit_class != 0 || calls + 1u >= KC_RUN_GUEST_CALLS_MAX;
+		if (info->exit_class == 0) {
+			info->exit_class = KC_EXIT_IRQ;
+		}
 	} else if (hw->kind == ARCH_EXIT_SYNC && (ec == KC_EC_DABT_LOW || ec == KC_EC_IABT_LOW)) {
 		vcpu_exit_abort(vcpu, hw, info);
 	} else if (hw->kind == ARCH_EXIT_SYNC) {
 		exit_info(info, KC_EXIT_GUEST_ERROR, 0, 0, 0);
+	}
+	if (locked.vm->system_event != 0) {
+		/* Switched off, by this vCPU or another: whatever this exit was, the VM is over. */
+		exit_info(info, locked.vm->system_event, 0, 0, 0);
+		to_host = true;
 	}
 	if (to_host) {
 		vcpu->state = KC_VCPU_READY;
@@ -191,20 +325,25 @@ int vcpu_run(uint64_t vmid, uint64_t idx, struct kc_exit_info *ret_exit)
 	struct arch_exit hw;
 	uint64_t vttbr = 0;
 	uint32_t calls = 0;
+	bool reset = false;
 	int r;
 
-	r = vcpu_begin_run(vmid, idx, &vcpu, &vttbr);
+	r = vcpu_begin_run(vmid, idx, &vcpu, &vttbr, &reset, &info);
 	if (r < 0) {
 		return r;
 	}
-	do {
+	while (vcpu != NULL) {
 		hw.kind = 0;
 		hw.esr = 0;
 		hw.far = 0;
 		hw.hpfar = 0;
 		/* RUNNING: this CPU alone touches vcpu->regs until the vCPU is READY again. */
-		arch_vcpu_enter(vttbr, (unsigned int)idx, &vcpu->regs, &hw);
-	} while (!vcpu_handle_exit(vmid, vcpu, &hw, calls++, &info));
+		arch_vcpu_enter(vttbr, (unsigned int)idx, reset, &vcpu->regs, &hw);
+		reset = false;
+		if (vcpu_handle_exit(vmid, vcpu, &hw, calls++, &info)) {
+			vcpu = NULL;
+		}
+	}
 	*ret_exit = info;
 	return KC_OK;
 }

@@ -12,6 +12,7 @@ static void vm_clear_locked(struct kc_vm *vm, uint32_t vmid)
 	vm->vmid = vmid;
 	vm->page_count = 0;
 	vm->vcpu_count = 0;
+	vm->system_event = 0;
 	vm->boot.set = false;
 	vm->boot.ipa = kc_ipa(0);
 	vm->boot.bytes = 0;
@@ -25,7 +26,9 @@ static void vm_clear_locked(struct kc_vm *vm, uint32_t vmid)
 		vm->vcpus[i].regs.pc = 0;
 		vm->vcpus[i].regs.pstate = 0;
 		vm->vcpus[i].state = KC_VCPU_FREE;
-		vm->vcpus[i].started = false;
+		vm->vcpus[i].power = KC_VCPU_OFF;
+		vm->vcpus[i].entry = kc_ipa(0);
+		vm->vcpus[i].context = 0;
 		vm->vcpus[i].pending = KC_PENDING_NONE;
 		vm->vcpus[i].fault_ipa = kc_ipa(0);
 		vm->vcpus[i].mmio_rt = 0;

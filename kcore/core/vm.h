@@ -21,6 +21,16 @@ enum kc_vcpu_state {
 	KC_VCPU_RUNNING,
 };
 
+/*
+ * The guest's view (PSCI): OFF -> ON_PENDING (CPU_ON, or vCPU 0 at verify) -> ON (its next
+ * run starts from reset at `entry`) -> OFF (CPU_OFF). Only an ON vCPU is ever RUNNING.
+ */
+enum kc_vcpu_power {
+	KC_VCPU_OFF = 0,
+	KC_VCPU_ON_PENDING,
+	KC_VCPU_ON,
+};
+
 /* What the last exit left for the host to answer. */
 enum kc_vcpu_pending {
 	KC_PENDING_NONE = 0,
@@ -32,7 +42,9 @@ enum kc_vcpu_pending {
 
 struct kc_vcpu {
 	enum kc_vcpu_state state;	/* RUNNING: the running CPU owns regs without the VM lock */
-	bool started;
+	enum kc_vcpu_power power;
+	kc_ipa_t entry;			/* ON_PENDING: where it starts, with x0 = context */
+	uint64_t context;
 	enum kc_vcpu_pending pending;
 	kc_ipa_t fault_ipa;
 	uint32_t mmio_rt;
@@ -56,6 +68,7 @@ struct kc_vm {
 	uint32_t vmid;
 	uint64_t page_count;	/* pages owned by this VM (INV-1: all mapped in s2) */
 	uint32_t vcpu_count;
+	uint32_t system_event;	/* 0, or KC_EXIT_SYSTEM_OFF/RESET once a guest asked: never runs again */
 	struct kc_s2 s2;
 	struct kc_boot_region boot;
 	struct kc_vcpu vcpus[KC_VM_VCPUS_MAX];
@@ -83,6 +96,7 @@ int boot_load_page(uint64_t vmid, uint64_t index, uint64_t pfn);
 int boot_verify(uint64_t vmid, const uint8_t sig[KC_SIG_BYTES]);
 
 /* vcpu.c */
+void vcpu_boot_locked(struct kc_vm_locked locked);
 int vcpu_run(uint64_t vmid, uint64_t vcpu, struct kc_exit_info *ret_exit);
 int vcpu_mmio_complete(uint64_t vmid, uint64_t vcpu, uint64_t value);
 int vcpu_map_fault(uint64_t vmid, uint64_t vcpu, uint64_t pfn);

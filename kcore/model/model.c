@@ -54,6 +54,7 @@ struct guest_prog {
 	uint32_t count;
 	struct model_op ops[MODEL_PROG_MAX];
 	struct arch_vcpu_regs seen;
+	uint32_t resets;
 };
 
 static struct {
@@ -692,6 +693,11 @@ const struct arch_vcpu_regs *model_guest_regs(uint32_t vmid, uint32_t vcpu)
 	return &m.progs[vmid][vcpu].seen;
 }
 
+uint32_t model_guest_resets(uint32_t vmid, uint32_t vcpu)
+{
+	return m.progs[vmid][vcpu].resets;
+}
+
 static void guest_abort(const struct model_op *op, uint64_t ipa, uint32_t level,
 			struct arch_exit *ret_exit)
 {
@@ -737,6 +743,10 @@ static bool guest_step(uint64_t vttbr, struct arch_vcpu_regs *regs, const struct
 		ret_exit->kind = ARCH_EXIT_SYNC;
 		ret_exit->esr = KC_FIELD_PREP(KC_ESR_EC, KC_EC_HVC64) | KC_ESR_IL;
 		return true;
+	case MOP_SMC:
+		ret_exit->kind = ARCH_EXIT_SYNC; /* ELR_EL2 points at the trapped SMC */
+		ret_exit->esr = KC_FIELD_PREP(KC_ESR_EC, KC_EC_SMC64) | KC_ESR_IL;
+		return true;
 	case MOP_YIELD:
 		regs->pc += 4u;
 		ret_exit->kind = ARCH_EXIT_IRQ;
@@ -746,8 +756,8 @@ static bool guest_step(uint64_t vttbr, struct arch_vcpu_regs *regs, const struct
 	return false;
 }
 
-void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, struct arch_vcpu_regs *regs,
-		     struct arch_exit *ret_exit)
+void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, bool reset,
+		     struct arch_vcpu_regs *regs, struct arch_exit *ret_exit)
 {
 	uint32_t vmid = vmid_of(vttbr);
 	struct guest_prog *p;
@@ -760,6 +770,7 @@ void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, struct arch_vcpu_reg
 	}
 	m.vm_vttbr[vmid] = vttbr;
 	p = &m.progs[vmid][vcpu_idx];
+	p->resets += reset;
 	ret_exit->kind = ARCH_EXIT_IRQ; /* past the end of its program a vCPU just waits */
 	for (steps = 0; steps < GUEST_STEPS_MAX; steps++) {
 		if (regs->pc < p->base || (regs->pc - p->base) % 4u != 0) {

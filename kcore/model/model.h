@@ -38,6 +38,7 @@ enum model_op_kind {
 	MOP_LDR,	/* x[reg] = [arg], 1 << size_log2 bytes */
 	MOP_STR,	/* [arg] = x[reg] */
 	MOP_HVC,	/* call kcore with x0..x3 */
+	MOP_SMC,	/* the same through a trapped SMC (it returns to itself) */
 	MOP_YIELD,	/* an interrupt arrives after this instruction */
 };
 
@@ -53,6 +54,8 @@ void model_guest_program(uint32_t vmid, uint32_t vcpu, uint64_t base_ipa, const 
 			 uint32_t count);
 /* The last guest register state the model saw for a vCPU (for tests; the host never sees this). */
 const struct arch_vcpu_regs *model_guest_regs(uint32_t vmid, uint32_t vcpu);
+/* How many times the arch was told to reset this vCPU's EL1 state. */
+uint32_t model_guest_resets(uint32_t vmid, uint32_t vcpu);
 
 /* The log of barriers, TLBIs, context switches and PTE stores. */
 enum model_event_kind {

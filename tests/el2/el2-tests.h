@@ -16,7 +16,8 @@
 	X(8, guest_reads_other_vm)    \
 	X(9, exit_hides_registers)    \
 	X(10, unshared_any_cpu)       \
-	X(11, hostile_hypercalls)
+	X(11, hostile_hypercalls)     \
+	X(12, vm_smp)
 
 /* The guest's MMIO devices, in the MMIO window of its IPA space. */
 #define GUEST_UART 0x09000000u		/* PL011 DR (write) and FR (+0x18, read) */
@@ -30,6 +31,10 @@
 #define GUEST_MODE_FULL 0	/* print, share/unshare, registers, done */
 #define GUEST_MODE_SECRET 1	/* fill a page with a secret, report it as "shared" without sharing, done */
 #define GUEST_MODE_READ 2	/* read the first word of a fresh page and report it, done */
+#define GUEST_MODE_SMP 3	/* PSCI: switch on vCPUs 1-3, meet them, they switch off, SYSTEM_OFF */
+
+#define GUEST_VCPUS 4
+#define GUEST_STACK_SIZE 8192
 
 #define GUEST_SECRET_WORD 0x5ec4e75ec4e75ec4ull
 #define GUEST_IMAGE_IPA 0x40000000u

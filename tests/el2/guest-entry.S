@@ -1,4 +1,7 @@
-/* A protected guest's entry (x0 = vCPU index, EL1h, MMU off) and its register-secret exit. */
+/*
+ * A protected guest's entries (EL1h, MMU off): vCPU 0 at the image start with x0 = 0, the others
+ * where PSCI CPU_ON sends them with x0 = their index (the context); and its register-secret exit.
+ */
 #include "el2-tests.h"
 
 	.section .text.boot, "ax"
@@ -13,12 +16,27 @@ _start:
 	b.hs	2f
 	str	xzr, [x1], #8
 	b	1b
-2:	adrp	x1, guest_stack_top
-	add	x1, x1, :lo12:guest_stack_top
+2:	adrp	x1, guest_stacks
+	add	x1, x1, :lo12:guest_stacks
+	add	x1, x1, #GUEST_STACK_SIZE
 	mov	sp, x1
 	mov	x0, x19
 	bl	guest_main
 3:	b	3b
+
+/* Secondary vCPUs: x0 = index, the stack at guest_stacks + (index + 1) * GUEST_STACK_SIZE. */
+	.global guest_secondary_entry
+guest_secondary_entry:
+	cmp	x0, #GUEST_VCPUS
+	b.hs	2f
+	adrp	x1, guest_stacks
+	add	x1, x1, :lo12:guest_stacks
+	add	x2, x0, #1
+	mov	x3, #GUEST_STACK_SIZE
+	madd	x1, x2, x3, x1
+	mov	sp, x1
+	bl	guest_secondary_main
+2:	b	2b
 
 /* Every general register holds a secret, then one 32-bit MMIO write of w5. */
 	.global guest_secret_exit
@@ -55,7 +73,18 @@ guest_hvc:
 	str	x1, [x9]
 1:	ret
 
+/* guest_psci(fn, a1, a2, a3) -> x0 through HVC; guest_psci_smc the same through SMC. */
+	.global guest_psci
+guest_psci:
+	hvc	#0
+	ret
+
+	.global guest_psci_smc
+guest_psci_smc:
+	smc	#0
+	ret
+
 	.bss
 	.balign	4096
-	.space	8192
-guest_stack_top:
+guest_stacks:
+	.space	GUEST_STACK_SIZE * GUEST_VCPUS

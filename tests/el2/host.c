@@ -14,7 +14,7 @@
 #define UART 0x09000000u
 #define PAGE 4096u
 #define ALLOC_BASE 0x46000000u	/* pages the host gives to guests (below QEMU's DTB) */
-#define ALLOC_LIMIT 0x48000000u
+#define ALLOC_PER_CPU 0x800000u	/* each CPU hands out its own share: no locks needed */
 #define CPUS 4u
 #define PSCI_CPU_ON 0xc4000003u
 #define PSCI_SYSTEM_OFF 0x84000008u
@@ -209,14 +209,19 @@ static int64_t kc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, struct cal
 
 /* ---- pages the host owns and hands out ---- */
 
-static uint64_t next_page = ALLOC_BASE;
+static uint64_t next_page[CPUS];
 
 static uint64_t alloc_page(void)
 {
-	uint64_t p = next_page;
+	unsigned int c = cpu_idx();
+	uint64_t base = ALLOC_BASE + c * ALLOC_PER_CPU, p;
 
-	CHECK(p < ALLOC_LIMIT, p, ALLOC_LIMIT);
-	next_page += PAGE;
+	if (next_page[c] == 0) {
+		next_page[c] = base;
+	}
+	p = next_page[c];
+	CHECK(p < base + ALLOC_PER_CPU, p, c);
+	next_page[c] += PAGE;
 	for (uint32_t i = 0; i < PAGE; i += 8) {
 		*(volatile uint64_t *)(p + i) = 0;
 	}
@@ -237,29 +242,56 @@ static bool page_is_zero(uint64_t pa)
 
 #define VM_PAGES_MAX 64u
 
-struct vm {
-	uint64_t vmid;
+/*
+ * What the host knows of each vCPU: the pages given at its faults (vCPU 0 also has the image)
+ * and its console line. Each vCPU runs on one CPU at a time, so each record has one writer.
+ */
+struct vm_vcpu {
 	uint64_t npages;
 	uint64_t pa[VM_PAGES_MAX];
 	uint64_t ipa[VM_PAGES_MAX];
-	uint64_t mode;
 	char line[128];
 	unsigned int len;
+	char log[512];		/* lines of a vCPU on another CPU, printed by CPU 0 afterwards */
+	unsigned int log_len;
 };
 
-static void vm_record(struct vm *vm, uint64_t ipa, uint64_t pa)
+struct vm {
+	uint64_t vmid;
+	uint64_t mode;
+	uint64_t nvcpus;
+	struct vm_vcpu v[CPUS];
+};
+
+static void vm_record(struct vm *vm, uint64_t vcpu, uint64_t ipa, uint64_t pa)
 {
-	CHECK(vm->npages < VM_PAGES_MAX, vm->npages, 0);
-	vm->ipa[vm->npages] = ipa;
-	vm->pa[vm->npages] = pa;
-	vm->npages++;
+	struct vm_vcpu *v = &vm->v[vcpu];
+
+	CHECK(v->npages < VM_PAGES_MAX, v->npages, vcpu);
+	v->ipa[v->npages] = ipa;
+	v->pa[v->npages] = pa;
+	v->npages++;
+}
+
+static uint64_t vm_npages(const struct vm *vm)
+{
+	uint64_t n = 0;
+
+	for (unsigned int c = 0; c < CPUS; c++) {
+		n += vm->v[c].npages;
+	}
+	return n;
 }
 
 static uint64_t vm_pa_of(const struct vm *vm, uint64_t ipa)
 {
-	for (uint64_t i = 0; i < vm->npages; i++) {
-		if (vm->ipa[i] == (ipa & ~(uint64_t)(PAGE - 1))) {
-			return vm->pa[i] | (ipa & (PAGE - 1));
+	for (unsigned int c = 0; c < CPUS; c++) {
+		const struct vm_vcpu *v = &vm->v[c];
+
+		for (uint64_t i = 0; i < v->npages; i++) {
+			if (v->ipa[i] == (ipa & ~(uint64_t)(PAGE - 1))) {
+				return v->pa[i] | (ipa & (PAGE - 1));
+			}
 		}
 	}
 	fail("no page at this IPA", ipa, 0);
@@ -275,8 +307,9 @@ static uint64_t sig_word(const uint8_t *sig, unsigned int w)
 	return v;
 }
 
-/* Create, load and verify: returns KC_HC_VM_VERIFY's status. `flip` changes one image byte. */
-static int64_t vm_build(struct vm *vm, int64_t flip)
+/* Create (with `nvcpus` vCPUs), load and verify: returns KC_HC_VM_VERIFY's status. `flip`
+ * changes one image byte. */
+static int64_t vm_build_smp(struct vm *vm, int64_t flip, uint64_t nvcpus)
 {
 	uint64_t size = (uint64_t)(guest_image_end - guest_image);
 	struct call r;
@@ -285,7 +318,10 @@ static int64_t vm_build(struct vm *vm, int64_t flip)
 
 	CHECK(kc(KC_HC_VM_CREATE, 8, 0, 0, &r) == KC_OK, r.x[0], 0);
 	vm->vmid = r.x[1];
-	CHECK(kc(KC_HC_VCPU_CREATE, vm->vmid, 0, 0, &r) == KC_OK && r.x[1] == 0, r.x[0], r.x[1]);
+	vm->nvcpus = nvcpus;
+	for (i = 0; i < nvcpus; i++) {
+		CHECK(kc(KC_HC_VCPU_CREATE, vm->vmid, 0, 0, &r) == KC_OK && r.x[1] == i, r.x[0], r.x[1]);
+	}
 	CHECK(kc(KC_HC_VM_SET_BOOT, vm->vmid, GUEST_IMAGE_IPA, size, 0) == KC_OK, vm->vmid, size);
 	for (i = 0; i * PAGE < size; i++) {
 		p = alloc_page();
@@ -297,7 +333,7 @@ static int64_t vm_build(struct vm *vm, int64_t flip)
 		}
 		s = kc(KC_HC_VM_LOAD_PAGE, vm->vmid, i, p / PAGE, 0);
 		CHECK(s == KC_OK, s, p);
-		vm_record(vm, GUEST_IMAGE_IPA + i * PAGE, p);
+		vm_record(vm, 0, GUEST_IMAGE_IPA + i * PAGE, p);
 	}
 	struct call v = { { KC_HC_VM_VERIFY, vm->vmid } };
 	for (i = 0; i < 8; i++) {
@@ -307,17 +343,31 @@ static int64_t vm_build(struct vm *vm, int64_t flip)
 	return (int64_t)v.x[0];
 }
 
-static void guest_putc(struct vm *vm, char c)
+static int64_t vm_build(struct vm *vm, int64_t flip)
 {
-	if (c == '\n' || vm->len == sizeof(vm->line) - 1) {
-		vm->line[vm->len] = 0;
-		say("guest %u: %s\n", vm->vmid, vm->line);
-		vm->len = 0;
+	return vm_build_smp(vm, flip, 1);
+}
+
+/* A guest's console: CPU 0 prints each line at once, other CPUs keep theirs for later. */
+static void guest_putc(struct vm *vm, uint64_t vcpu, char c)
+{
+	struct vm_vcpu *v = &vm->v[vcpu];
+
+	if (c == '\n' || v->len == sizeof(v->line) - 1) {
+		v->line[v->len] = 0;
+		if (cpu_idx() == 0) {
+			say("guest %u: %s\n", vm->vmid, v->line);
+		} else {
+			for (unsigned int i = 0; i <= v->len && v->log_len < sizeof(v->log) - 1; i++) {
+				v->log[v->log_len++] = i < v->len ? v->line[i] : '\n';
+			}
+		}
+		v->len = 0;
 		if (c == '\n') {
 			return;
 		}
 	}
-	vm->line[vm->len++] = c;
+	v->line[v->len++] = c;
 }
 
 /* What a scenario does when the guest reports through its control block. */
@@ -328,15 +378,20 @@ struct vm_hooks {
 	uint64_t (*fault_page)(struct vm *vm, uint64_t ipa);	/* default: a fresh page */
 };
 
-/* Run vCPU 0 until the guest writes GUEST_CTL_DONE; returns the value it wrote. */
-static uint64_t vm_run(struct vm *vm, const struct vm_hooks *h)
+/*
+ * Run one vCPU, serving its faults and MMIO, until an exit only the caller can answer: the
+ * guest writing GUEST_CTL_DONE (returns 0, *ret_data = the value), or a PSCI exit (returns its
+ * class, *ret_data = the vCPU switched on for KC_EXIT_CPU_ON).
+ */
+static uint64_t vm_run_vcpu(struct vm *vm, uint64_t vcpu, const struct vm_hooks *h,
+			    uint64_t *ret_data)
 {
 	struct call r;
 	uint64_t cls, ipa, flags, data, pa;
 	int64_t s;
 
 	for (unsigned int n = 0; n < 100000; n++) {
-		s = kc(KC_HC_VCPU_RUN, vm->vmid, 0, 0, &r);
+		s = kc(KC_HC_VCPU_RUN, vm->vmid, vcpu, 0, &r);
 		CHECK(s == KC_OK, s, n);
 		cls = r.x[KC_EXIT_REG_CLASS];
 		ipa = r.x[KC_EXIT_REG_IPA];
@@ -345,22 +400,30 @@ static uint64_t vm_run(struct vm *vm, const struct vm_hooks *h)
 		if (cls == KC_EXIT_IRQ) {
 			continue;
 		}
+		if (cls >= KC_EXIT_CPU_ON && cls <= KC_EXIT_SYSTEM_RESET) {
+			*ret_data = data;
+			return cls;
+		}
 		if (cls == KC_EXIT_MEM_FAULT) {
 			CHECK((ipa & (PAGE - 1)) == 0 && flags == 0 && data == 0, ipa, flags);
 			pa = h && h->fault_page ? h->fault_page(vm, ipa) : alloc_page();
-			s = kc(KC_HC_VM_MAP, vm->vmid, 0, pa / PAGE, 0);
+			s = kc(KC_HC_VM_MAP, vm->vmid, vcpu, pa / PAGE, 0);
+			if (s == KC_EEXIST) {
+				continue; /* another vCPU's fault on the same page was answered first */
+			}
 			CHECK(s == KC_OK, s, ipa);
-			vm_record(vm, ipa, pa);
+			vm_record(vm, vcpu, ipa, pa);
 			continue;
 		}
 		CHECK(cls == KC_EXIT_MMIO, cls, ipa);
 		if (!(flags & KC_EXIT_FLAG_WRITE)) {
 			data = ipa == GUEST_CTL_MODE ? vm->mode : 0; /* the UART's FR: never full */
-			CHECK(kc(KC_HC_MMIO_COMPLETE, vm->vmid, 0, data, 0) == KC_OK, ipa, data);
+			CHECK(kc(KC_HC_MMIO_COMPLETE, vm->vmid, vcpu, data, 0) == KC_OK, ipa, data);
 		} else if (ipa == GUEST_UART) {
-			guest_putc(vm, (char)data);
+			guest_putc(vm, vcpu, (char)data);
 		} else if (ipa == GUEST_CTL_DONE) {
-			return data;
+			*ret_data = data;
+			return 0;
 		} else if (ipa == GUEST_CTL_SHARED && h && h->shared) {
 			h->shared(vm, data);
 		} else if (ipa == GUEST_CTL_UNSHARED && h && h->unshared) {
@@ -369,7 +432,16 @@ static uint64_t vm_run(struct vm *vm, const struct vm_hooks *h)
 			h->secret(vm, &r);
 		}
 	}
-	fail("guest did not finish", vm->vmid, 0);
+	fail("guest did not finish", vm->vmid, vcpu);
+}
+
+/* Run vCPU 0 of a one-vCPU guest until it writes GUEST_CTL_DONE; returns the value it wrote. */
+static uint64_t vm_run(struct vm *vm, const struct vm_hooks *h)
+{
+	uint64_t data = 0, cls = vm_run_vcpu(vm, 0, h, &data);
+
+	CHECK(cls == 0, cls, data);
+	return data;
 }
 
 /* Destroy and take every page back: each must come back zeroed. */
@@ -378,37 +450,73 @@ static void vm_teardown(struct vm *vm)
 	struct call r;
 	uint64_t i, left;
 
+	uint64_t n = vm_npages(vm);
+
 	CHECK(kc(KC_HC_VM_DESTROY, vm->vmid, 0, 0, &r) == KC_OK, r.x[0], vm->vmid);
 	left = r.x[1];
-	CHECK(left == vm->npages, left, vm->npages);
-	for (i = 0; i < vm->npages; i++) {
-		CHECK(kc(KC_HC_VM_RECLAIM, vm->vmid, vm->pa[i] / PAGE, 0, &r) == KC_OK, r.x[0], i);
-		CHECK(r.x[1] == vm->npages - i - 1, r.x[1], i);
+	CHECK(left == n, left, n);
+	for (unsigned int c = 0; c < CPUS; c++) {
+		for (i = 0; i < vm->v[c].npages; i++) {
+			CHECK(kc(KC_HC_VM_RECLAIM, vm->vmid, vm->v[c].pa[i] / PAGE, 0, &r) == KC_OK,
+			      r.x[0], i);
+			CHECK(r.x[1] == --left, r.x[1], i);
+		}
 	}
-	for (i = 0; i < vm->npages; i++) {
-		CHECK(page_is_zero(vm->pa[i]), vm->pa[i], i);
+	for (unsigned int c = 0; c < CPUS; c++) {
+		for (i = 0; i < vm->v[c].npages; i++) {
+			CHECK(page_is_zero(vm->v[c].pa[i]), vm->v[c].pa[i], i);
+		}
 	}
-	say("host: vm %u torn down, %u pages back and zeroed\n", vm->vmid, vm->npages);
+	say("host: vm %u torn down, %u pages back and zeroed\n", vm->vmid, n);
 }
 
 /* ---- secondary CPUs ---- */
 
+/* A job for a secondary CPU: fn(arg)'s result lands in cpu_result, cpu_busy drops to 0. */
+typedef uint64_t (*cpu_fn_t)(uint64_t arg);
+
 static volatile uint64_t cpu_up[CPUS];
-static volatile uint64_t cpu_job[CPUS];		/* an address to probe, or 0 */
-static volatile uint64_t cpu_job_done[CPUS];	/* 1 + (1 if the probe aborted) */
+static cpu_fn_t volatile cpu_fn[CPUS];
+static volatile uint64_t cpu_arg[CPUS], cpu_result[CPUS], cpu_busy[CPUS];
 
 void host_secondary_main(uint64_t idx)
 {
-	uint64_t v, job;
+	cpu_fn_t fn;
 
 	say("host: cpu %u up at EL1\n", idx);
 	cpu_up[idx] = 1;
 	for (;;) {
-		while ((job = cpu_job[idx]) == 0) {
+		while ((fn = cpu_fn[idx]) == 0) {
 		}
-		cpu_job[idx] = 0;
-		cpu_job_done[idx] = 1 + probe(job, false, &v);
+		cpu_fn[idx] = 0;
+		cpu_result[idx] = fn(cpu_arg[idx]);
+		cpu_busy[idx] = 0;
 	}
+}
+
+static void cpu_start_job(unsigned int i, cpu_fn_t fn, uint64_t arg)
+{
+	CHECK(i > 0 && i < CPUS && cpu_up[i] && !cpu_busy[i], i, cpu_busy[i]);
+	cpu_busy[i] = 1;
+	cpu_arg[i] = arg;
+	cpu_fn[i] = fn;
+}
+
+static uint64_t cpu_wait_job(unsigned int i)
+{
+	uint64_t deadline = now_us() + 10000000u;
+
+	while (cpu_busy[i]) {
+		CHECK(now_us() < deadline, i, 0);
+	}
+	return cpu_result[i];
+}
+
+static uint64_t probe_job(uint64_t addr)
+{
+	uint64_t v;
+
+	return probe(addr, false, &v);
 }
 
 static void start_cpus(void)
@@ -429,17 +537,11 @@ static void start_cpus(void)
 /* Probe `addr` on CPU i; true if it aborted. */
 static bool probe_on(unsigned int i, uint64_t addr)
 {
-	uint64_t v, deadline = now_us() + 5000000u;
-
 	if (i == 0) {
-		return probe(addr, false, &v);
+		return probe_job(addr);
 	}
-	cpu_job_done[i] = 0;
-	cpu_job[i] = addr;
-	while (cpu_job_done[i] == 0) {
-		CHECK(now_us() < deadline, i, addr);
-	}
-	return cpu_job_done[i] == 2;
+	cpu_start_job(i, probe_job, addr);
+	return cpu_wait_job(i);
 }
 
 /* ---- scenarios ---- */
@@ -528,7 +630,7 @@ static void test_vm_lifecycle(uint64_t dtb)
 
 	s = vm_build(&vm, -1);
 	CHECK(s == KC_OK, s, 0);
-	say("host: vm %u verified (%u image pages)\n", vm.vmid, vm.npages);
+	say("host: vm %u verified (%u image pages)\n", vm.vmid, vm_npages(&vm));
 	CHECK(vm_run(&vm, &h) == 0, 0, 0);
 	vm_teardown(&vm);
 	/* The vmid is free again: a second VM runs too. */
@@ -545,10 +647,10 @@ static void test_donated_page(uint64_t dtb)
 
 	CHECK(vm_build(&vm, -1) == KC_OK, 0, 0);
 	/* An image page (loaded, not yet run) and a page mapped on a fault, after a run. */
-	CHECK(probe(vm.pa[0], false, &v), vm.pa[0], 0);
-	CHECK(probe(vm.pa[0], true, &v), vm.pa[0], 1);
+	CHECK(probe(vm.v[0].pa[0], false, &v), vm.v[0].pa[0], 0);
+	CHECK(probe(vm.v[0].pa[0], true, &v), vm.v[0].pa[0], 1);
 	CHECK(vm_run(&vm, 0) == 0, 0, 0);
-	uint64_t last = vm.pa[vm.npages - 1];
+	uint64_t last = vm.v[0].pa[vm.v[0].npages - 1];
 	CHECK(probe(last, false, &v), last, 0);
 	CHECK(probe(last, true, &v), last, 1);
 	say("host: reads and writes of donated pages abort\n");
@@ -565,12 +667,11 @@ static void test_page_in_two_vms(uint64_t dtb)
 	b.vmid = r.x[1];
 	CHECK(kc(KC_HC_VM_SET_BOOT, b.vmid, GUEST_IMAGE_IPA, PAGE, 0) == KC_OK, 0, 0);
 	/* A's image page, offered to B: refused, A keeps it. */
-	CHECK(kc(KC_HC_VM_LOAD_PAGE, b.vmid, 0, a.pa[0] / PAGE, 0) == KC_EPERM, 0, 0);
+	CHECK(kc(KC_HC_VM_LOAD_PAGE, b.vmid, 0, a.v[0].pa[0] / PAGE, 0) == KC_EPERM, 0, 0);
 	/* The same fresh page twice into one VM's image: the second is refused. */
 	uint64_t p = alloc_page();
 	CHECK(kc(KC_HC_VM_LOAD_PAGE, b.vmid, 0, p / PAGE, 0) == KC_OK, 0, 0);
-	b.npages = 1;
-	b.pa[0] = p;
+	vm_record(&b, 0, GUEST_IMAGE_IPA, p);
 	CHECK(kc(KC_HC_VM_LOAD_PAGE, b.vmid, 0, p / PAGE, 0) != KC_OK, 0, 0);
 	CHECK(vm_run(&a, 0) == 0, 0, 0);
 	say("host: one page cannot go to two VMs\n");
@@ -722,6 +823,70 @@ static void test_hostile_hypercalls(uint64_t dtb)
 	say("host: %u hostile hypercalls answered, kcore still up\n", calls);
 	/* And a full VM life still works afterwards. */
 	test_vm_lifecycle(dtb);
+}
+
+/* One guest on all CPUs: vCPU 0 here, each vCPU it switches on (PSCI CPU_ON) on its own CPU. */
+static struct vm smp_vm;
+
+static uint64_t run_vcpu_job(uint64_t vcpu)
+{
+	uint64_t data = 0, cls = vm_run_vcpu(&smp_vm, vcpu, 0, &data);
+
+	return cls == 0 ? 0x100u | data : cls; /* GUEST_CTL_DONE from a secondary is a failure */
+}
+
+static bool has_text(const char *s, const char *needle)
+{
+	for (; *s; s++) {
+		unsigned int i = 0;
+
+		while (needle[i] && s[i] == needle[i]) {
+			i++;
+		}
+		if (!needle[i]) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void test_vm_smp(uint64_t dtb)
+{
+	struct vm *vm = &smp_vm;
+	uint64_t cls, data = 0, on = 0;
+	char hello[] = "hello from protected vCPU ?";
+	struct call r;
+
+	start_cpus();
+	CHECK(vm_build_smp(vm, -1, CPUS) == KC_OK, 0, 0);
+	vm->mode = GUEST_MODE_SMP;
+	/* A secondary is off until the guest switches it on. */
+	CHECK(kc(KC_HC_VCPU_RUN, vm->vmid, 1, 0, &r) == KC_OK, r.x[0], 0);
+	CHECK(r.x[KC_EXIT_REG_CLASS] == KC_EXIT_VCPU_OFF, r.x[KC_EXIT_REG_CLASS], 1);
+	while ((cls = vm_run_vcpu(vm, 0, 0, &data)) == KC_EXIT_CPU_ON) {
+		CHECK(data > 0 && data < CPUS && !(on & (UINT64_C(1) << data)), data, on);
+		on |= UINT64_C(1) << data;
+		say("host: the guest switched on vCPU %u: it runs on cpu %u\n", data, data);
+		cpu_start_job((unsigned int)data, run_vcpu_job, data);
+	}
+	CHECK(cls == KC_EXIT_SYSTEM_OFF, cls, data);
+	CHECK(on == 0xe, on, 0);
+	for (unsigned int i = 1; i < CPUS; i++) {
+		cls = cpu_wait_job(i);
+		CHECK(cls == KC_EXIT_VCPU_OFF, i, cls);
+		vm->v[i].log[vm->v[i].log_len] = 0;
+		say("guest %u vCPU %u (cpu %u): %s", vm->vmid, i, i, vm->v[i].log);
+		hello[sizeof(hello) - 2] = (char)('0' + i);
+		CHECK(has_text(vm->v[i].log, hello), i, vm->v[i].log_len);
+	}
+	/* Switched off for good: no vCPU runs again. */
+	for (unsigned int i = 0; i < CPUS; i++) {
+		CHECK(kc(KC_HC_VCPU_RUN, vm->vmid, i, 0, &r) == KC_OK, r.x[0], i);
+		CHECK(r.x[KC_EXIT_REG_CLASS] == KC_EXIT_SYSTEM_OFF, r.x[KC_EXIT_REG_CLASS], i);
+	}
+	say("host: %u vCPUs ran on %u CPUs, switched off by the guest, then the whole VM\n", CPUS,
+	    CPUS);
+	vm_teardown(vm);
 }
 
 #define X(n, name) case n: test_name = #name; test_##name(dtb); break;

@@ -13,7 +13,7 @@ static uint64_t rng;
 
 /* What the runs reached, printed so a weak generator shows. */
 static struct {
-	unsigned int verified, maps, mmio, reclaimed, freed, shared_reads;
+	unsigned int verified, maps, mmio, reclaimed, freed, shared_reads, cpu_on, off;
 } seen;
 
 static uint64_t rnd(void)
@@ -84,6 +84,11 @@ static uint64_t any_ipa(void)
 	}
 }
 
+static const uint64_t psci_fns[] = {
+	KC_PSCI_CPU_ON, KC_PSCI_CPU_ON, KC_PSCI_CPU_OFF, KC_PSCI_AFFINITY_INFO, KC_PSCI_SYSTEM_OFF,
+	KC_PSCI_VERSION, KC_PSCI_FEATURES,
+};
+
 static void random_program(uint32_t vm, uint32_t vcpu, uint64_t pc)
 {
 	struct model_op prog[24];
@@ -91,7 +96,7 @@ static void random_program(uint32_t vm, uint32_t vcpu, uint64_t pc)
 	uint64_t fn;
 
 	while (n < target) {
-		switch (pick(5)) {
+		switch (pick(6)) {
 		case 0:
 			prog[n] = (struct model_op){ MOP_LDR, (uint32_t)pick(32), (uint32_t)pick(4), 0 };
 			prog[n].arg = any_ipa() & ~((UINT64_C(1) << prog[n].size_log2) - 1);
@@ -111,6 +116,17 @@ static void random_program(uint32_t vm, uint32_t vcpu, uint64_t pc)
 			break;
 		case 3:
 			prog[n++] = (struct model_op){ MOP_MOV, (uint32_t)pick(31), 0, rnd() };
+			break;
+		case 4:
+			/* PSCI, by HVC or SMC: mostly switching vCPUs on and off, rarely the VM. */
+			fn = psci_fns[pick(sizeof(psci_fns) / sizeof(psci_fns[0]))];
+			if (fn == KC_PSCI_SYSTEM_OFF && pick(8) != 0) {
+				fn = KC_PSCI_CPU_ON;
+			}
+			prog[n++] = (struct model_op){ MOP_MOV, 0, 0, fn };
+			prog[n++] = (struct model_op){ MOP_MOV, 1, 0, pick(8) ? pick(KC_VM_VCPUS_MAX) : rnd() };
+			prog[n++] = (struct model_op){ MOP_MOV, 2, 0, pick(4) ? FX_IMAGE_IPA : any_ipa() };
+			prog[n++] = (struct model_op){ pick(2) ? MOP_HVC : MOP_SMC, 0, 0, 0 };
 			break;
 		default:
 			prog[n++] = (struct model_op){ MOP_YIELD, 0, 0, 0 };
@@ -156,7 +172,7 @@ static void start_vm(void)
 /* Run a vCPU and answer its exit as a host might, or might not. */
 static void run_vcpu(void)
 {
-	uint64_t vm = vm_in(KC_VM_VERIFIED, KC_VM_ACTIVE), vcpu = pick(2) ? 0 : pick(4), pc;
+	uint64_t vm = vm_in(KC_VM_VERIFIED, KC_VM_ACTIVE), vcpu = pick(2) ? 0 : pick(4), pc, cls;
 	struct hc_result r;
 
 	if (pick(3) != 0 && vm >= 1 && vm <= KC_VMS_MAX) {
@@ -167,7 +183,13 @@ static void run_vcpu(void)
 	if (r.ret != KC_OK) {
 		return;
 	}
-	CHECK(r.x[KC_EXIT_REG_CLASS] >= KC_EXIT_IRQ && r.x[KC_EXIT_REG_CLASS] <= KC_EXIT_GUEST_ERROR);
+	cls = r.x[KC_EXIT_REG_CLASS];
+	CHECK(cls >= KC_EXIT_IRQ && cls <= KC_EXIT_SYSTEM_RESET);
+	/* Once a guest switched its VM off, nothing of it runs again. */
+	CHECK(vm_peek((uint32_t)vm)->system_event == 0 || cls == vm_peek((uint32_t)vm)->system_event);
+	CHECK(cls != KC_EXIT_CPU_ON || r.x[KC_EXIT_REG_DATA] < vm_peek((uint32_t)vm)->vcpu_count);
+	seen.cpu_on += cls == KC_EXIT_CPU_ON;
+	seen.off += cls == KC_EXIT_SYSTEM_OFF;
 	if (r.x[KC_EXIT_REG_CLASS] == KC_EXIT_MEM_FAULT) {
 		CHECK_EQ(r.x[KC_EXIT_REG_IPA] & KC_PAGE_MASK, 0);
 		CHECK(r.x[KC_EXIT_REG_FLAGS] == 0 && r.x[KC_EXIT_REG_DATA] == 0);
@@ -244,10 +266,11 @@ static void test_random_sequences_keep_invariants(void)
 		}
 	}
 	fprintf(stderr, "random: %u VMs verified, %u pages mapped, %u MMIO exits, %u pages reclaimed, "
-		"%u VMs freed, %u host reads of shared pages\n", seen.verified, seen.maps, seen.mmio,
-		seen.reclaimed, seen.freed, seen.shared_reads);
+		"%u VMs freed, %u host reads of shared pages, %u CPU_ON and %u SYSTEM_OFF exits\n",
+		seen.verified, seen.maps, seen.mmio, seen.reclaimed, seen.freed, seen.shared_reads,
+		seen.cpu_on, seen.off);
 	CHECK(seen.verified > 0 && seen.maps > 0 && seen.mmio > 0 && seen.reclaimed > 0 &&
-	      seen.freed > 0 && seen.shared_reads > 0);
+	      seen.freed > 0 && seen.shared_reads > 0 && seen.cpu_on > 0 && seen.off > 0);
 }
 
 const struct test_case tests_random[] = {

@@ -172,11 +172,106 @@ static void test_guest_calls(void)
 	inv_check("guest calls");
 }
 
+/* vCPU 0's PSCI calls, each reported through an MMIO write of x0 (see test_guest_psci). */
+#define SEC_ENTRY (FX_IMAGE_IPA + 0x800)
+#define OP(k, r, a) (prog[n++] = (struct model_op){ (k), (r), 0, (a) })
+#define REPORT() (prog[n++] = (struct model_op){ MOP_STR, 0, 3, MMIO_IPA })
+
+static uint32_t psci_program(struct model_op *prog)
+{
+	uint32_t n = 0;
+
+	OP(MOP_MOV, 0, KC_PSCI_VERSION), OP(MOP_HVC, 0, 0), REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_AFFINITY_INFO), OP(MOP_MOV, 1, 1), OP(MOP_SMC, 0, 0), REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_CPU_ON), OP(MOP_MOV, 1, 3), OP(MOP_MOV, 2, SEC_ENTRY), OP(MOP_HVC, 0, 0),
+		REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_CPU_ON), OP(MOP_MOV, 1, 1), OP(MOP_MOV, 2, 0x1000), OP(MOP_HVC, 0, 0),
+		REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_CPU_ON), OP(MOP_MOV, 1, 1), OP(MOP_MOV, 2, SEC_ENTRY),
+		OP(MOP_MOV, 3, 0x77), OP(MOP_HVC, 0, 0), REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_CPU_ON), OP(MOP_MOV, 1, 1), OP(MOP_MOV, 2, SEC_ENTRY), OP(MOP_HVC, 0, 0),
+		REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_FEATURES), OP(MOP_MOV, 1, KC_PSCI_CPU_ON), OP(MOP_HVC, 0, 0), REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_FEATURES), OP(MOP_MOV, 1, 0x84000001u), OP(MOP_HVC, 0, 0), REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_MIGRATE_INFO_TYPE), OP(MOP_HVC, 0, 0), REPORT();
+	OP(MOP_YIELD, 0, 0);
+	OP(MOP_MOV, 0, KC_PSCI_AFFINITY_INFO), OP(MOP_MOV, 1, 1), OP(MOP_HVC, 0, 0), REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_AFFINITY_INFO), OP(MOP_MOV, 1, 0), OP(MOP_MOV, 2, 1), OP(MOP_HVC, 0, 0),
+		REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_SYSTEM_OFF), OP(MOP_SMC, 0, 0);
+	return n;
+}
+
+static uint64_t run_report(uint64_t vm, uint64_t vcpu)
+{
+	struct hc_result r = fx_run(vm, vcpu);
+
+	CHECK_EQ(r.x[KC_EXIT_REG_CLASS], KC_EXIT_MMIO);
+	return r.x[KC_EXIT_REG_DATA];
+}
+
+static void test_guest_psci(void)
+{
+	struct model_op prog[MODEL_PROG_MAX], sec[4];
+	struct hc_result r;
+	uint32_t n;
+	uint64_t vm;
+
+	fx_boot();
+	vm = fx_vm_verified(60, 1, 3);
+	n = psci_program(prog);
+	model_guest_program((uint32_t)vm, 0, FX_IMAGE_IPA, prog, n);
+	/* vCPU 1 reports its x0 and x1, then switches itself off. */
+	sec[0] = (struct model_op){ MOP_STR, 0, 3, MMIO_IPA };
+	sec[1] = (struct model_op){ MOP_STR, 1, 3, MMIO_IPA };
+	sec[2] = (struct model_op){ MOP_MOV, 0, 0, KC_PSCI_CPU_OFF };
+	sec[3] = (struct model_op){ MOP_HVC, 0, 0, 0 };
+	model_guest_program((uint32_t)vm, 1, SEC_ENTRY, sec, 4);
+
+	/* Secondaries start off: running one does nothing until the guest switches it on. */
+	CHECK_EQ(fx_run(vm, 1).x[KC_EXIT_REG_CLASS], KC_EXIT_VCPU_OFF);
+	CHECK_EQ(model_guest_resets((uint32_t)vm, 1), 0);
+	CHECK_EQ(run_report(vm, 0), KC_PSCI_VERSION_1_0);
+	CHECK_EQ(model_guest_resets((uint32_t)vm, 0), 1);
+	CHECK_EQ(run_report(vm, 0), KC_PSCI_AFF_OFF); /* through SMC: it returned past the SMC */
+	CHECK_EQ(run_report(vm, 0), (uint64_t)(int64_t)KC_PSCI_INVALID_PARAMETERS); /* no vCPU 3 */
+	CHECK_EQ(run_report(vm, 0), (uint64_t)(int64_t)KC_PSCI_INVALID_ADDRESS);    /* MMIO entry */
+	r = fx_run(vm, 0);
+	CHECK_EQ(r.x[KC_EXIT_REG_CLASS], KC_EXIT_CPU_ON);
+	CHECK(r.x[KC_EXIT_REG_DATA] == 1 && r.x[KC_EXIT_REG_IPA] == 0 && r.x[KC_EXIT_REG_FLAGS] == 0);
+	CHECK_EQ(run_report(vm, 0), KC_PSCI_SUCCESS);
+	CHECK_EQ(run_report(vm, 0), (uint64_t)(int64_t)KC_PSCI_ON_PENDING);
+	CHECK_EQ(run_report(vm, 0), KC_PSCI_SUCCESS);				/* FEATURES(CPU_ON) */
+	CHECK_EQ(run_report(vm, 0), (uint64_t)(int64_t)KC_PSCI_NOT_SUPPORTED); /* CPU_SUSPEND */
+	CHECK_EQ(run_report(vm, 0), KC_PSCI_TOS_NOT_PRESENT);
+	CHECK_EQ(fx_run(vm, 0).x[KC_EXIT_REG_CLASS], KC_EXIT_IRQ);
+
+	/* vCPU 1 starts from reset at the entry, x0 = the context, every other register zero. */
+	CHECK_EQ(run_report(vm, 1), 0x77);
+	CHECK_EQ(model_guest_resets((uint32_t)vm, 1), 1);
+	CHECK_EQ(run_report(vm, 1), 0);
+	CHECK_EQ(fx_run(vm, 1).x[KC_EXIT_REG_CLASS], KC_EXIT_VCPU_OFF);
+	CHECK_EQ(fx_run(vm, 1).x[KC_EXIT_REG_CLASS], KC_EXIT_VCPU_OFF); /* off stays off */
+	CHECK_EQ(model_guest_resets((uint32_t)vm, 1), 1);
+	CHECK_EQ(fx_run(vm, 2).x[KC_EXIT_REG_CLASS], KC_EXIT_VCPU_OFF);
+	CHECK_EQ(run_report(vm, 0), KC_PSCI_AFF_OFF);
+	CHECK_EQ(run_report(vm, 0), (uint64_t)(int64_t)KC_PSCI_INVALID_PARAMETERS); /* level 1 */
+
+	/* SYSTEM_OFF: every vCPU of the VM reports it and none runs again; the VM can go. */
+	CHECK_EQ(fx_run(vm, 0).x[KC_EXIT_REG_CLASS], KC_EXIT_SYSTEM_OFF);
+	CHECK_EQ(fx_run(vm, 0).x[KC_EXIT_REG_CLASS], KC_EXIT_SYSTEM_OFF);
+	CHECK_EQ(fx_run(vm, 1).x[KC_EXIT_REG_CLASS], KC_EXIT_SYSTEM_OFF);
+	CHECK_EQ(model_guest_resets((uint32_t)vm, 0), 1);
+	CHECK_EQ(hc(KC_HC_VM_DESTROY, vm, 0, 0).ret, KC_OK);
+	inv_check("psci");
+}
+
 const struct test_case tests_vm[] = {
 	{ "dispatcher rejects bad calls", test_dispatcher_rejects_bad_calls },
 	{ "vm lifecycle and limits", test_vm_lifecycle_and_limits },
 	{ "verified vm is sealed", test_verified_vm_is_sealed },
 	{ "exits show only the mmio register", test_exits_show_only_the_mmio_register },
 	{ "guest calls", test_guest_calls },
+	{ "guest psci", test_guest_psci },
 	{ NULL, NULL },
 };

@@ -19,17 +19,11 @@ _Static_assert(offsetof(struct el2_fpsimd, fpsr) == 512, "entry.S layout");
 #define EC_WFX 0x01u
 
 /*
- * Each vCPU's EL1 and FP/SIMD context, by vmid and index. `valid` is false for a vCPU that has
- * not run since its VM was created: it then starts from the reset state. The context is
- * scrubbed when the VM's stage-2 is torn down (arch_tlbi_vmalls12e1is below), so a reused vmid
- * never sees its predecessor's registers.
+ * Each vCPU's EL1 and FP/SIMD context, by vmid and index. The core asks for a reset on a vCPU's
+ * first run and after PSCI CPU_ON; the contexts are also scrubbed when the VM's stage-2 is torn
+ * down (arch_tlbi_vmalls12e1is below), so no guest's registers outlive its VM in kcore memory.
  */
-struct el2_guest_ctx {
-	bool valid;
-	struct el2_el1_ctx el1;
-};
-
-static struct el2_guest_ctx guest_ctx[KC_VMS_MAX + 1u][KC_VM_VCPUS_MAX];
+static struct el2_el1_ctx guest_ctx[KC_VMS_MAX + 1u][KC_VM_VCPUS_MAX];
 
 #define SAVE(c, i, r) ((c)->sys[i] = read_sysreg(r))
 #define LOAD(c, i, r) write_sysreg(r, (c)->sys[i])
@@ -94,7 +88,7 @@ void el2_el1_restore(const struct el2_el1_ctx *c)
 	LOAD(c, EL1_MDSCR, mdscr_el1);
 }
 
-static void guest_ctx_scrub(struct el2_guest_ctx *g)
+static void guest_ctx_scrub(struct el2_el1_ctx *g)
 {
 	volatile uint8_t *p = (volatile uint8_t *)g;
 	size_t i;
@@ -104,7 +98,7 @@ static void guest_ctx_scrub(struct el2_guest_ctx *g)
 	}
 }
 
-static struct el2_guest_ctx *guest_ctx_of(uint64_t vttbr, unsigned int idx)
+static struct el2_el1_ctx *guest_ctx_of(uint64_t vttbr, unsigned int idx)
 {
 	uint64_t vmid = KC_FIELD_GET(KC_VTTBR_VMID, vttbr);
 
@@ -128,22 +122,21 @@ void arch_tlbi_vmalls12e1is(void)
 	}
 }
 
-void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, struct arch_vcpu_regs *regs,
-		     struct arch_exit *ret_exit)
+void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, bool reset,
+		     struct arch_vcpu_regs *regs, struct arch_exit *ret_exit)
 {
 	struct el2_cpu *cpu = el2_this_cpu();
-	struct el2_guest_ctx *g = guest_ctx_of(vttbr, vcpu_idx);
+	struct el2_el1_ctx *g = guest_ctx_of(vttbr, vcpu_idx);
 	uint64_t host_elr = read_sysreg(elr_el2), host_spsr = read_sysreg(spsr_el2);
 
-	if (!g->valid) {
+	if (reset) {
 		guest_ctx_scrub(g);
-		g->el1.sys[EL1_SCTLR] = EL1_SCTLR_RESET;
-		g->valid = true;
+		g->sys[EL1_SCTLR] = EL1_SCTLR_RESET;
 	}
 	/* The host's FP/SIMD registers were saved by the hypercall entry (trap.c). */
 	el2_el1_save(&cpu->host_el1);
-	el2_el1_restore(&g->el1);
-	el2_fpsimd_restore(&g->el1.fp);
+	el2_el1_restore(g);
+	el2_fpsimd_restore(&g->fp);
 	write_sysreg(vmpidr_el2, (UINT64_C(1) << 31) | vcpu_idx);
 	write_sysreg(cnthctl_el2, 1); /* EL1PCTEN: the counter, but not the host's physical timer */
 	write_sysreg(hcr_el2, EL2_HCR_GUEST);
@@ -155,8 +148,8 @@ void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, struct arch_vcpu_reg
 	write_sysreg(hcr_el2, EL2_HCR_HOST);
 	write_sysreg(cnthctl_el2, 3);
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
-	el2_fpsimd_save(&g->el1.fp);
-	el2_el1_save(&g->el1);
+	el2_fpsimd_save(&g->fp);
+	el2_el1_save(g);
 	el2_el1_restore(&cpu->host_el1);
 	/* The host's hypercall returns through these. */
 	write_sysreg(elr_el2, host_elr);

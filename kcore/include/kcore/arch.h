@@ -85,9 +85,13 @@ struct arch_exit {
 	uint64_t hpfar;
 };
 
-/* Run a vCPU with the given stage-2 until the next exception to EL2. */
-void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, struct arch_vcpu_regs *regs,
-		     struct arch_exit *ret_exit);
+/*
+ * Run a vCPU with the given stage-2 until the next exception to EL2. The arch keeps the rest of
+ * its state (EL1 system and FP/SIMD registers) in kcore memory; `reset` puts all of it in the
+ * architectural reset state first (a vCPU's first run, and each run after PSCI CPU_ON).
+ */
+void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, bool reset,
+		     struct arch_vcpu_regs *regs, struct arch_exit *ret_exit);
 
 /* A broken internal invariant: never reached from host or guest input. */
 _Noreturn void arch_panic(const char *why);
