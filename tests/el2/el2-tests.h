@@ -19,6 +19,10 @@
 	X(11, hostile_hypercalls)     \
 	X(12, vm_smp)
 
+/* Benchmarks (tests/bench/el2-bench.py), not tests: run under QEMU -icount. */
+#define EL2_BENCHES(B) \
+	B(100, bench)
+
 /* The guest's MMIO devices, in the MMIO window of its IPA space. */
 #define GUEST_UART 0x09000000u		/* PL011 DR (write) and FR (+0x18, read) */
 #define GUEST_CTL 0x09001000u		/* test control block */
@@ -27,11 +31,14 @@
 #define GUEST_CTL_UNSHARED (GUEST_CTL + 0x10)	/* write: IPA the guest unshared */
 #define GUEST_CTL_SECRET (GUEST_CTL + 0x18)	/* write: one register, all others hold secrets */
 #define GUEST_CTL_MODE (GUEST_CTL + 0x20)	/* read: what the host wants the guest to do */
+#define GUEST_CTL_TICK (GUEST_CTL + 0x28)	/* write: one more round trip (benchmark) */
 
 #define GUEST_MODE_FULL 0	/* print, share/unshare, registers, done */
 #define GUEST_MODE_SECRET 1	/* fill a page with a secret, report it as "shared" without sharing, done */
 #define GUEST_MODE_READ 2	/* read the first word of a fresh page and report it, done */
 #define GUEST_MODE_SMP 3	/* PSCI: switch on vCPUs 1-3, meet them, they switch off, SYSTEM_OFF */
+#define GUEST_MODE_BENCH 4	/* touch GUEST_BENCH_PAGES fresh pages, then write GUEST_CTL_TICK forever */
+#define GUEST_BENCH_PAGES 56
 
 #define GUEST_VCPUS 4
 #define GUEST_STACK_SIZE 8192

@@ -18,6 +18,7 @@ extern char guest_secondary_entry[];
 static uint8_t shared_page[4096] __attribute__((aligned(4096)));
 static uint64_t secret_page[512] __attribute__((aligned(4096)));
 static volatile uint64_t arrived[GUEST_VCPUS];
+static uint64_t bench_pages[GUEST_BENCH_PAGES][512] __attribute__((aligned(4096)));
 
 static void mmio_write(uint64_t addr, uint64_t v)
 {
@@ -130,12 +131,29 @@ void guest_main(uint64_t idx)
 	if (mode == GUEST_MODE_SMP) {
 		done(smp_main());
 	}
+	if (mode == GUEST_MODE_BENCH) {
+		for (i = 0; i < GUEST_BENCH_PAGES; i++) {
+			((volatile uint64_t *)bench_pages[i])[0] = i; /* a stage-2 fault each */
+		}
+		for (;;) {
+			mmio_write(GUEST_CTL_TICK, 0);
+		}
+	}
 	puts_("hello from protected vCPU ");
 	putc_((char)('0' + idx));
 	putc_('\n');
 	if (guest_hvc(KC_GC_VERSION, 0, &version) != KC_OK || version != KC_ABI_VERSION) {
 		puts_("guest: bad version call\n");
 		done(1);
+	}
+	/* The PMU is the host's: its registers read as zero here and writes go nowhere. */
+	uint64_t pmcr = 1, cnt = 1;
+	__asm__ volatile("msr pmcr_el0, %0" : : "r"(UINT64_C(7)));
+	__asm__ volatile("mrs %0, pmcr_el0" : "=r"(pmcr));
+	__asm__ volatile("mrs %0, pmevcntr0_el0" : "=r"(cnt));
+	if (pmcr != 0 || cnt != 0) {
+		puts_("guest: sees the host's PMU\n");
+		done(4);
 	}
 	for (i = 0; i < sizeof(msg); i++) {
 		shared_page[i] = (uint8_t)msg[i];

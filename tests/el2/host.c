@@ -240,7 +240,7 @@ static bool page_is_zero(uint64_t pa)
 
 /* ---- a protected VM as the host sees it ---- */
 
-#define VM_PAGES_MAX 64u
+#define VM_PAGES_MAX 128u
 
 /*
  * What the host knows of each vCPU: the pages given at its faults (vCPU 0 also has the image)
@@ -889,6 +889,109 @@ static void test_vm_smp(uint64_t dtb)
 	vm_teardown(vm);
 }
 
+/* ---- benchmark: instructions executed at EL2, counted by the PMU (QEMU -icount) ---- */
+
+#define BENCH_RUNS 51u
+#define PMEVTYPER_EL2_ONLY ((1ull << 31) | (1ull << 30) | (1ull << 27)) /* not EL1, not EL0; EL2 */
+#define PMU_INST_RETIRED 0x08u
+
+static void pmu_start(void)
+{
+	__asm__ volatile("msr pmevtyper0_el0, %0" : : "r"(PMEVTYPER_EL2_ONLY | PMU_INST_RETIRED));
+	__asm__ volatile("msr pmcntenset_el0, %0" : : "r"(1ull));
+	__asm__ volatile("msr pmcr_el0, %0; isb" : : "r"(3ull)); /* E, and reset the counters */
+}
+
+static uint64_t pmu_read(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, pmevcntr0_el0" : "=r"(v));
+	return v;
+}
+
+struct sample {
+	uint64_t v[BENCH_RUNS];
+	unsigned int n;
+};
+
+static void sample_add(struct sample *s, uint64_t v)
+{
+	if (s->n < BENCH_RUNS) {
+		s->v[s->n++] = v;
+	}
+}
+
+static void sample_print(const char *what, struct sample *s)
+{
+	CHECK(s->n == BENCH_RUNS, s->n, 0);
+	for (unsigned int i = 1; i < s->n; i++) { /* insertion sort: 51 values */
+		for (unsigned int j = i; j > 0 && s->v[j - 1] > s->v[j]; j--) {
+			uint64_t t = s->v[j];
+
+			s->v[j] = s->v[j - 1];
+			s->v[j - 1] = t;
+		}
+	}
+	say("EL2-BENCH %s median %u min %u max %u n %u\n", what, s->v[s->n / 2], s->v[0],
+	    s->v[s->n - 1], s->n);
+}
+
+/* One hypercall, and the EL2 instructions it took. */
+static uint64_t kc_counted(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, struct call *r,
+			   int64_t *ret)
+{
+	uint64_t before = pmu_read();
+
+	*ret = kc(fn, a1, a2, a3, r);
+	return pmu_read() - before;
+}
+
+static void test_bench(uint64_t dtb)
+{
+	static struct vm vm;
+	static struct sample null_call, round_trip, fault_run, fault_map;
+	struct call r;
+	uint64_t n, cls, pa;
+	int64_t s;
+
+	pmu_start();
+	n = kc_counted(KC_HC_VERSION, 0, 0, 0, &r, &s);
+	CHECK(n > 0, n, 0); /* 0: the PMU does not count instructions (QEMU needs -icount) */
+	n = pmu_read();
+	for (volatile unsigned int i = 0; i < 1000; i++) {
+	}
+	CHECK(pmu_read() == n, pmu_read(), n); /* EL1's own instructions are not counted */
+	for (unsigned int i = 0; i < BENCH_RUNS; i++) {
+		sample_add(&null_call, kc_counted(KC_HC_VERSION, 0, 0, 0, &r, &s));
+	}
+	CHECK(vm_build(&vm, -1) == KC_OK, 0, 0);
+	vm.mode = GUEST_MODE_BENCH;
+	while (round_trip.n < BENCH_RUNS) {
+		n = kc_counted(KC_HC_VCPU_RUN, vm.vmid, 0, 0, &r, &s);
+		CHECK(s == KC_OK, s, 0);
+		cls = r.x[KC_EXIT_REG_CLASS];
+		if (cls == KC_EXIT_MEM_FAULT) {
+			pa = alloc_page();
+			sample_add(&fault_run, n);
+			sample_add(&fault_map, kc_counted(KC_HC_VM_MAP, vm.vmid, 0, pa / PAGE, &r, &s));
+			CHECK(s == KC_OK, s, pa);
+			vm_record(&vm, 0, r.x[KC_EXIT_REG_IPA], pa);
+		} else if (cls == KC_EXIT_MMIO && r.x[KC_EXIT_REG_IPA] == GUEST_CTL_TICK) {
+			sample_add(&round_trip, n);
+		} else if (cls == KC_EXIT_MMIO && !(r.x[KC_EXIT_REG_FLAGS] & KC_EXIT_FLAG_WRITE)) {
+			CHECK(kc(KC_HC_MMIO_COMPLETE, vm.vmid, 0, vm.mode, 0) == KC_OK, 0, 0);
+		} else {
+			CHECK(cls == KC_EXIT_IRQ || cls == KC_EXIT_MMIO, cls, r.x[KC_EXIT_REG_IPA]);
+		}
+	}
+	sample_print("null-hypercall", &null_call);
+	sample_print("world-switch-round-trip", &round_trip);
+	sample_print("stage2-fault-exit", &fault_run);
+	sample_print("stage2-fault-map", &fault_map);
+	vm_teardown(&vm);
+}
+
 #define X(n, name) case n: test_name = #name; test_##name(dtb); break;
 
 void host_main(uint64_t dtb)
@@ -898,6 +1001,7 @@ void host_main(uint64_t dtb)
 	say("host: EL1 up on cpu 0, DTB %x, test %u\n", dtb, which);
 	switch (which) {
 		EL2_TESTS(X)
+		EL2_BENCHES(X)
 	default:
 		fail("unknown test number", which, 0);
 	}

@@ -2,13 +2,15 @@
 """Run one EL2 scenario: kcore at EL2 under qemu-system-aarch64 (TCG), the test host at EL1.
 
 usage: run-el2.py --qemu QEMU --kcore kcore-el2.bin --host el2-host.bin --tests el2-tests.h
-                  --test NAME [--timeout S] [--gdb]
+                  --test NAME [--timeout S] [--smp N] [--icount] [--gdb]
        run-el2.py --missing PACKAGE...      (the cross tools are not installed: fail, say which)
 
 Passes when the console shows "EL2-TEST PASS NAME" and QEMU then exits (the host powers off
 through PSCI). Fails at once on "EL2-TEST FAIL", a kcore PANIC, QEMU exiting without a PASS, or
 the deadline; the whole console is printed in every case. No sleeps: it waits on the console.
 --gdb starts QEMU halted with its gdbstub on :1234 and no deadline (see docs/el2.md).
+--icount runs QEMU with -icount shift=0 (one instruction per virtual ns), which makes the PMU's
+instruction counter count: the benchmark scenarios need it.
 """
 import argparse
 import os
@@ -21,7 +23,7 @@ import time
 
 def scenario_number(header, name):
     text = open(header).read()
-    for num, nm in re.findall(r'X\((\d+),\s*(\w+)\)', text):
+    for num, nm in re.findall(r'[XB]\((\d+),\s*(\w+)\)', text):
         if nm == name:
             return int(num)
     sys.exit('run-el2.py: no scenario %r in %s' % (name, header))
@@ -37,6 +39,7 @@ def main():
     ap.add_argument('--test')
     ap.add_argument('--timeout', type=float, default=float(os.environ.get('EL2_TIMEOUT', 60)))
     ap.add_argument('--smp', type=int, default=4)
+    ap.add_argument('--icount', action='store_true')
     ap.add_argument('--gdb', action='store_true')
     a = ap.parse_args()
     if a.missing:
@@ -51,6 +54,8 @@ def main():
            '-kernel', a.kcore,
            '-device', 'loader,file=%s,addr=0x44000000,force-raw=on' % a.host,
            '-device', 'loader,addr=0x43fff000,data=%d,data-len=4' % num]
+    if a.icount:
+        cmd += ['-icount', 'shift=0']
     if a.gdb:
         cmd += ['-s', '-S']
         print(' '.join(cmd))

@@ -17,6 +17,29 @@ _Static_assert(sizeof(struct el2_frame) == FRAME_SIZE, "entry.S layout");
 _Static_assert(offsetof(struct el2_fpsimd, fpsr) == 512, "entry.S layout");
 
 #define EC_WFX 0x01u
+#define EC_SYSREG 0x18u
+#define MDCR_TPMCR (UINT64_C(1) << 5)
+#define MDCR_TPM (UINT64_C(1) << 6)
+
+/*
+ * A guest's access to a PMU register (trapped by MDCR_EL2.TPM/TPMCR: the counters are the
+ * host's, and would let a guest watch it): reads as zero, writes are ignored. ISS of EC 0x18:
+ * Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1, read 0.
+ */
+static bool pmu_access_emulate(uint64_t esr, struct arch_vcpu_regs *regs)
+{
+	uint64_t op0 = (esr >> 20) & 3u, op1 = (esr >> 14) & 7u, crn = (esr >> 10) & 0xfu;
+	uint64_t crm = (esr >> 1) & 0xfu, rt = (esr >> 5) & 0x1fu;
+
+	if (op0 != 3u || !(crn == 9u || (op1 == 3u && crn == 14u && crm >= 8u))) {
+		return false;
+	}
+	if ((esr & 1u) && rt != 31u) {
+		regs->x[rt] = 0;
+	}
+	regs->pc += 4u;
+	return true;
+}
 
 /*
  * Each vCPU's EL1 and FP/SIMD context, by vmid and index. The core asks for a reset on a vCPU's
@@ -128,6 +151,7 @@ void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, bool reset,
 	struct el2_cpu *cpu = el2_this_cpu();
 	struct el2_el1_ctx *g = guest_ctx_of(vttbr, vcpu_idx);
 	uint64_t host_elr = read_sysreg(elr_el2), host_spsr = read_sysreg(spsr_el2);
+	uint64_t host_mdcr = read_sysreg(mdcr_el2);
 
 	if (reset) {
 		guest_ctx_scrub(g);
@@ -139,6 +163,7 @@ void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, bool reset,
 	el2_fpsimd_restore(&g->fp);
 	write_sysreg(vmpidr_el2, (UINT64_C(1) << 31) | vcpu_idx);
 	write_sysreg(cnthctl_el2, 1); /* EL1PCTEN: the counter, but not the host's physical timer */
+	write_sysreg(mdcr_el2, host_mdcr | MDCR_TPM | MDCR_TPMCR);
 	write_sysreg(hcr_el2, EL2_HCR_GUEST);
 	write_sysreg(vttbr_el2, vttbr);
 	isb();
@@ -147,6 +172,7 @@ void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, bool reset,
 	write_sysreg(vttbr_el2, el2_host_vttbr);
 	write_sysreg(hcr_el2, EL2_HCR_HOST);
 	write_sysreg(cnthctl_el2, 3);
+	write_sysreg(mdcr_el2, host_mdcr);
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	el2_fpsimd_save(&g->fp);
 	el2_el1_save(g);
@@ -178,6 +204,10 @@ void el2_guest_exit(struct el2_frame *f, uint64_t kind)
 		/* WFI/WFE: a hint; retire it and let the host schedule (an IRQ-class exit). */
 		regs->pc += 4u;
 		exit->kind = ARCH_EXIT_IRQ;
+	} else if (exit->kind == ARCH_EXIT_SYNC &&
+		   KC_FIELD_GET(KC_ESR_EC, exit->esr) == EC_SYSREG &&
+		   pmu_access_emulate(exit->esr, regs)) {
+		exit->kind = ARCH_EXIT_IRQ; /* done here; the host learns only that the vCPU stopped */
 	}
 	cpu->guest_regs = 0;
 }
