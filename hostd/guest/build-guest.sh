@@ -7,6 +7,8 @@
 # CACHEDIR (default OUTDIR/.cache) keeps the downloaded .debs; a rebuild reuses them when their
 # SHA256 still matches the archive's. Needs no root. SEKVM_GUEST_ARCH=arm64 cross-builds (the
 # foreign architecture must be added to dpkg first); the default is the host's architecture.
+# SEKVM_GUEST_ROOTFS=DIR takes the initramfs's own files (its /init first) from DIR instead of
+# rootfs/ beside this script (the linux-host tests boot the same kernel with their own /init).
 set -euo pipefail
 
 prog=build-guest.sh
@@ -101,7 +103,9 @@ vmlinuz=$work/kernel-pkg/boot/vmlinuz-$kver
 
 stage=$work/root
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,root,lib/modules}
-cp -R "$here/rootfs/." "$stage/"
+rootfs=${SEKVM_GUEST_ROOTFS:-$here/rootfs}
+[ -x "$rootfs/init" ] || die "$rootfs/init is missing or not executable"
+cp -R "$rootfs/." "$stage/"
 chmod 1777 "$stage/tmp"
 cp "$work/busybox-pkg/bin/busybox" "$stage/bin/busybox"
 python3 "$here/guestimg.py" modules "$work/kernel-pkg" "$kver" "$stage" "${modules[@]}"

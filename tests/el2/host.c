@@ -546,6 +546,67 @@ static bool probe_on(unsigned int i, uint64_t addr)
 
 /* ---- scenarios ---- */
 
+/* ---- the device tree kcore passed on, read by a minimal walk of its structure block ---- */
+
+#define FDT_BEGIN_NODE 1u
+#define FDT_END_NODE 2u
+#define FDT_PROP 3u
+#define FDT_NOP 4u
+
+struct dt_kcore {
+	uint64_t base, size;	/* reg of /reserved-memory/kcore@... */
+	bool no_map;
+	bool hypervisor;	/* /hypervisor is compatible "sekvm,kcore" */
+};
+
+static uint32_t be32(uint64_t addr)
+{
+	return __builtin_bswap32(*(volatile uint32_t *)addr);
+}
+
+static bool str_is(uint64_t addr, const char *s)
+{
+	for (; *s; s++, addr++) {
+		if (*(volatile char *)addr != *s) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static struct dt_kcore dtb_kcore(uint64_t dtb)
+{
+	uint64_t p = dtb + be32(dtb + 8), strings = dtb + be32(dtb + 12), node = 0, name, len;
+	struct dt_kcore k = { 0 };
+	uint32_t tok;
+
+	while ((tok = be32(p)) != 9u /* FDT_END */) {
+		p += 4;
+		if (tok == FDT_BEGIN_NODE) {
+			node = p;
+			while (*(volatile char *)p) {
+				p++;
+			}
+			p = (p + 4) & ~UINT64_C(3);
+		} else if (tok == FDT_PROP) {
+			len = be32(p);
+			name = strings + be32(p + 4);
+			if (str_is(node, "kcore@") && str_is(name, "reg\0") && len == 16) {
+				k.base = (uint64_t)be32(p + 8) << 32 | be32(p + 12);
+				k.size = (uint64_t)be32(p + 16) << 32 | be32(p + 20);
+			} else if (str_is(node, "kcore@") && str_is(name, "no-map\0")) {
+				k.no_map = true;
+			} else if (str_is(node, "hypervisor\0") && str_is(name, "compatible\0")) {
+				k.hypervisor = str_is(p + 8, "sekvm,kcore\0");
+			}
+			p = (p + 8 + len + 3) & ~UINT64_C(3);
+		} else {
+			CHECK(tok == FDT_END_NODE || tok == FDT_NOP, tok, p);
+		}
+	}
+	return k;
+}
+
 static void test_boot(uint64_t dtb)
 {
 	struct call r;
@@ -557,20 +618,20 @@ static void test_boot(uint64_t dtb)
 	CHECK(kc(KC_HC_FEATURES, KC_GC_MEM_SHARE, 0, 0, 0) == KC_ENOSYS, 0, 0);
 	CHECK(kc(KC_FN(0x01ff), 0, 0, 0, 0) == KC_ENOSYS, 0, 0);
 	CHECK(kc(0x12345678, 0, 0, 0, 0) == KC_SMCCC_NOT_SUPPORTED, 0, 0);
-	/* The DTB kcore passed on reserves kcore's memory (first /memreserve/ entry). */
-	uint64_t off = __builtin_bswap32(*(volatile uint32_t *)(dtb + 16));
-	uint64_t base = __builtin_bswap64(*(volatile uint64_t *)(dtb + off));
-	uint64_t size = __builtin_bswap64(*(volatile uint64_t *)(dtb + off + 8));
-	say("host: DTB reserves %x+%x for kcore\n", base, size);
-	CHECK(base == 0x40000000u && size > 0x200000u, base, size);
+	/* The DTB kcore passed on reserves kcore's memory (no-map) and says kcore is there. */
+	struct dt_kcore k = dtb_kcore(dtb);
+	say("host: DTB reserves %x+%x for kcore (no-map %u), /hypervisor %u\n", k.base, k.size,
+	    k.no_map, k.hypervisor);
+	CHECK(k.base == 0x40000000u && k.size > 0x200000u && k.no_map, k.base, k.size);
+	CHECK(k.hypervisor, 0, 0);
 }
 
 static uint64_t dtb_reserved_end(uint64_t dtb)
 {
-	uint64_t off = __builtin_bswap32(*(volatile uint32_t *)(dtb + 16));
+	struct dt_kcore k = dtb_kcore(dtb);
 
-	return __builtin_bswap64(*(volatile uint64_t *)(dtb + off)) +
-	       __builtin_bswap64(*(volatile uint64_t *)(dtb + off + 8));
+	CHECK(k.size != 0, k.base, 0);
+	return k.base + k.size;
 }
 
 static void test_kcore_memory(uint64_t dtb)

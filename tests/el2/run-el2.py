@@ -15,10 +15,11 @@ instruction counter count: the benchmark scenarios need it.
 import argparse
 import os
 import re
-import select
 import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import qemurun  # noqa: E402
 
 
 def scenario_number(header, name):
@@ -60,44 +61,21 @@ def main():
         cmd += ['-s', '-S']
         print(' '.join(cmd))
         return subprocess.call(cmd)
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-    console, buf = [], b''
-    verdict, why = None, None
-    deadline = start + a.timeout
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            why = 'no result within %.0f s' % a.timeout
-            break
-        ready, _, _ = select.select([proc.stdout], [], [], left)
-        if not ready:
-            continue
-        chunk = os.read(proc.stdout.fileno(), 65536)
-        if not chunk:
-            break  # QEMU exited
-        buf += chunk
-        while b'\n' in buf:
-            line, buf = buf.split(b'\n', 1)
-            line = line.decode('utf-8', 'replace').rstrip('\r')
-            console.append(line)
-            if line.startswith('EL2-TEST PASS ' + a.test):
-                verdict = 'pass'
-            elif line.startswith('EL2-TEST FAIL') or 'PANIC' in line:
-                verdict, why = 'fail', line
-    if buf:
-        console.append(buf.decode('utf-8', 'replace'))
-    if proc.poll() is None:
-        proc.kill()
-    rc = proc.wait()
-    elapsed = time.monotonic() - start
+
+    def judge(line):
+        if line.startswith('EL2-TEST PASS ' + a.test):
+            return 'pass'
+        if line.startswith('EL2-TEST FAIL') or 'PANIC' in line:
+            return line
+        return None
+
+    ok, why, console, rc, elapsed, _ = qemurun.run(cmd, a.timeout, judge)
     print('\n'.join(console))
     print('--- %s: %s' % (' '.join(cmd), 'QEMU exit %d after %.2f s' % (rc, elapsed)))
-    if verdict == 'pass' and why is None and rc == 0:
+    if ok:
         print('el2 %s: PASS' % a.test)
         return 0
-    print('el2 %s: FAIL: %s' % (a.test, why or 'QEMU exited (%d) without "EL2-TEST PASS"' % rc))
+    print('el2 %s: FAIL: %s' % (a.test, why))
     return 1
 
 

@@ -172,6 +172,47 @@ static int el2_core_init(void)
 	return kcore_init(&info);
 }
 
+/* The header of a Linux arm64 Image (Documentation/arch/arm64/booting.rst). */
+struct arm64_image_header {
+	uint32_t code0, code1;
+	uint64_t text_offset, image_size, flags, res2, res3, res4;
+	uint32_t magic, res5;
+};
+
+#define ARM64_IMAGE_MAGIC 0x644d5241u	/* "ARM\x64" */
+#define ARM64_IMAGE_FLAG_BE UINT64_C(1)
+#define ARM64_IMAGE_PAGE_SIZE(f) (((f) >> 1) & 3u)	/* 0 unspecified, 1 4K */
+
+/*
+ * The host entry must lie in the host's RAM. A Linux Image there must be little-endian, for 4K
+ * pages or any, text_offset bytes above a 2 MiB boundary and end inside RAM; it is then entered
+ * by the boot protocol (x0 = DTB, x1-x3 = 0, MMU off, EL1h, DAIF masked), as any other payload.
+ */
+static bool host_image_ok(uint64_t entry, uint64_t host_base, uint64_t ram_end)
+{
+	const volatile struct arm64_image_header *h = (const volatile void *)entry;
+	uint64_t base;
+
+	if (entry < host_base || entry + sizeof(*h) > ram_end || (entry & 3u) != 0) {
+		el2_log("kcore: host entry %lx is not in the host's RAM %lx-%lx\n", entry, host_base,
+			ram_end);
+		return false;
+	}
+	if (h->magic != ARM64_IMAGE_MAGIC) {
+		return true; /* a bare-metal payload */
+	}
+	base = entry - h->text_offset;
+	if ((h->flags & ARM64_IMAGE_FLAG_BE) || ARM64_IMAGE_PAGE_SIZE(h->flags) > 1u ||
+	    h->text_offset > entry || base < host_base || (base & 0x1fffffu) != 0 ||
+	    h->image_size > ram_end - base) {
+		el2_log("kcore: the Linux Image at %lx cannot boot here (text_offset %lx, size %lx, "
+			"flags %lx)\n", entry, h->text_offset, h->image_size, h->flags);
+		return false;
+	}
+	el2_log("kcore: host is a Linux Image, %lu KiB\n", h->image_size / 1024u);
+	return true;
+}
+
 void el2_main(uint64_t dtb)
 {
 	struct el2_cpu *cpu = &el2_cpus[0];
@@ -204,9 +245,13 @@ void el2_main(uint64_t dtb)
 	/* The host must not be told it may use kcore's image or pool. */
 	reserved_end = el2_core_ram_base + (KC_S2_ROOT_PAGES * (KC_VMS_MAX + 1u) + KC_POOL_PAGES_MAX) *
 					       KC_PAGE_SIZE;
-	r = el2_dt_reserve((void *)dtb, el2_plat.mem[0].base, reserved_end - el2_plat.mem[0].base);
+	r = el2_dt_publish((void *)dtb, el2_plat.mem[0].base, reserved_end - el2_plat.mem[0].base);
 	if (r < 0) {
 		el2_log("kcore: cannot reserve kcore's memory in the DTB (%d)\n", r);
+		el2_system_off();
+	}
+	if (!host_image_ok(el2_plat.host_entry, reserved_end,
+			   el2_plat.mem[0].base + el2_plat.mem[0].size)) {
 		el2_system_off();
 	}
 	el2_start_secondaries();

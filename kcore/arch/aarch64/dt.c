@@ -2,6 +2,7 @@
 #include <libfdt.h>
 
 #include "el2.h"
+#include "kcore-abi.h"
 
 static uint64_t read_cells(const fdt32_t *p, int n)
 {
@@ -175,7 +176,68 @@ int el2_dt_parse(const void *dtb)
 	return r;
 }
 
-int el2_dt_reserve(void *dtb, uint64_t base, uint64_t size)
+/* "kcore@<addr in hex>": a node name with its unit address. */
+static void unit_name(char buf[24], uint64_t addr)
 {
-	return fdt_add_mem_rsv(dtb, base, size);
+	static const char prefix[] = "kcore@";
+	char digits[16];
+	unsigned int n = 0, i;
+
+	for (i = 0; prefix[i]; i++) {
+		buf[i] = prefix[i];
+	}
+	do {
+		digits[n++] = "0123456789abcdef"[addr & 0xfu];
+		addr >>= 4;
+	} while (addr != 0);
+	while (n > 0) {
+		buf[i++] = digits[--n];
+	}
+	buf[i] = 0;
+}
+
+/* The child `name` of `parent`, added if missing. */
+static int dt_node(void *dtb, int parent, const char *name)
+{
+	int node = fdt_subnode_offset(dtb, parent, name);
+
+	return node >= 0 ? node : fdt_add_subnode(dtb, parent, name);
+}
+
+/*
+ * What the host learns from the device tree it is given: kcore's memory is not for it (a no-map
+ * /reserved-memory node, so Linux keeps it out of its linear map and /dev/mem; not a
+ * /memreserve/ entry, which Linux 6.1 applies first and which then makes the no-map fail), and
+ * kcore is here (/hypervisor, compatible "sekvm,kcore"). The tree grows in place by
+ * EL2_DT_GROWTH bytes; the host reserves the DTB by its new size.
+ */
+int el2_dt_publish(void *dtb, uint64_t base, uint64_t size)
+{
+	char name[24];
+	int r, rsv, node, hyp;
+
+	r = fdt_open_into(dtb, dtb, (int)fdt_totalsize(dtb) + EL2_DT_GROWTH);
+	rsv = r == 0 ? dt_node(dtb, 0, "reserved-memory") : r;
+	if (rsv < 0) {
+		return rsv;
+	}
+	unit_name(name, base);
+	r = fdt_setprop_u32(dtb, rsv, "#address-cells", 2);
+	r = r ? r : fdt_setprop_u32(dtb, rsv, "#size-cells", 2);
+	r = r ? r : fdt_setprop(dtb, rsv, "ranges", NULL, 0);
+	node = r ? r : dt_node(dtb, rsv, name);
+	if (node < 0) {
+		return node;
+	}
+	r = fdt_setprop_u64(dtb, node, "reg", base);
+	r = r ? r : fdt_appendprop_u64(dtb, node, "reg", size);
+	r = r ? r : fdt_setprop(dtb, node, "no-map", NULL, 0);
+	hyp = r ? r : dt_node(dtb, 0, "hypervisor");
+	if (hyp < 0) {
+		return hyp;
+	}
+	r = fdt_setprop_string(dtb, hyp, "compatible", "sekvm,kcore");
+	r = r ? r : fdt_setprop_string(dtb, hyp, "method", "hvc");
+	r = r ? r : fdt_setprop_u32(dtb, hyp, "sekvm,abi-version", KC_ABI_VERSION);
+	return r ? r : fdt_pack(dtb);
 }

@@ -53,5 +53,6 @@
 #define EL1_SCTLR_RESET 0x30d00800
 
 #define EL2_HOST_ENTRY_DEFAULT 0x44000000
+#define EL2_DT_GROWTH 1024	/* bytes kcore may add to the host's device tree */
 
 #endif /* KCORE_EL2_DEFS_H */

@@ -44,7 +44,7 @@ struct el2_platform {
 extern struct el2_platform el2_plat;
 int el2_dt_parse(const void *dtb);
 /* Mark [base, base + size) reserved in the DTB the host gets (a /memreserve/ entry). */
-int el2_dt_reserve(void *dtb, uint64_t base, uint64_t size);
+int el2_dt_publish(void *dtb, uint64_t base, uint64_t size);
 
 /* ---- per-CPU state; TPIDR_EL2 points at the CPU's own entry ---- */
 struct el2_kctx {
