@@ -4,6 +4,9 @@
 
 #if defined(__KERNEL__)
 #include <linux/types.h>
+#ifndef UINT64_C
+#define UINT64_C(c) c##ULL
+#endif
 #else
 #include <stdint.h>
 #endif

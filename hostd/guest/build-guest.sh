@@ -9,6 +9,10 @@
 # foreign architecture must be added to dpkg first); the default is the host's architecture.
 # SEKVM_GUEST_ROOTFS=DIR takes the initramfs's own files (its /init first) from DIR instead of
 # rootfs/ beside this script (the linux-host tests boot the same kernel with their own /init).
+# SEKVM_GUEST_FILES="SRC:DEST ..." adds built files to the initramfs. SEKVM_GUEST_KSERV=DIR
+# builds the kernel module in DIR (its Kbuild; -I the protocols/ directory) against the same
+# kernel's Debian headers (cross-built with <arch>-linux-gnu-gcc and the build machine's
+# linux-kbuild) and puts it at /lib/kserv/kserv.ko; OUTDIR/kserv.ko is a copy.
 set -euo pipefail
 
 prog=build-guest.sh
@@ -34,6 +38,7 @@ for tool in apt-get apt-cache dpkg dpkg-deb python3 sha256sum; do
 done
 
 arch=${SEKVM_GUEST_ARCH:-$(dpkg --print-architecture)}
+declare -A triplet=([amd64]=x86_64-linux-gnu [arm64]=aarch64-linux-gnu)
 # The modules that turn the power button into an input event for acpid (built-in ones are skipped).
 case $arch in
 amd64) modules=(button evdev) ;;               # ACPI power button (LNXPWRBN)
@@ -107,6 +112,38 @@ rootfs=${SEKVM_GUEST_ROOTFS:-$here/rootfs}
 [ -x "$rootfs/init" ] || die "$rootfs/init is missing or not executable"
 cp -R "$rootfs/." "$stage/"
 chmod 1777 "$stage/tmp"
+for spec in ${SEKVM_GUEST_FILES:-}; do
+	src=${spec%%:*} dest=${spec#*:}
+	[ -f "$src" ] && [ -n "$dest" ] && [ "$dest" != "$spec" ] || die "bad SEKVM_GUEST_FILES entry '$spec'"
+	mkdir -p "$stage/$(dirname "$dest")"
+	cp "$src" "$stage/$dest"
+done
+
+# The module: Debian's headers for this kernel (for the guest architecture; their Makefile points
+# at the -common package) and the build machine's own kbuild tools, all unpacked, none installed.
+if [ -n "${SEKVM_GUEST_KSERV:-}" ]; then
+	hdeps=$(apt-cache depends "linux-headers-$kver$qual") ||
+		die "apt-cache knows no linux-headers-$kver$qual; run 'apt-get update'"
+	kbuild=$(awk '$1 == "Depends:" && $2 ~ /^linux-kbuild-/ { sub(/:.*/, "", $2); print $2; exit }' <<<"$hdeps")
+	[ -n "$kbuild" ] || die "cannot find the kbuild package of linux-headers-$kver"
+	for pkg in "linux-headers-$kver$qual" "linux-headers-${kver%-*}-common" "$kbuild"; do
+		fetch_deb "$pkg"
+		dpkg-deb -x "$fetched" "$work/headers" || die "cannot unpack $fetched"
+	done
+	hdir=$work/headers/usr/src/linux-headers-$kver
+	sed -i "s|^include /usr/src/|include $work/headers/usr/src/|" "$hdir/Makefile"
+	mkdir -p "$work/kserv"
+	cp "$SEKVM_GUEST_KSERV"/*.c "$SEKVM_GUEST_KSERV/Kbuild" "$work/kserv/"
+	cross=""
+	[ -z "$qual" ] || cross=${triplet[$arch]}-
+	command -v "${cross}gcc" >/dev/null || die "'${cross}gcc' not found (the cross compiler)"
+	make -s -C "$hdir" M="$work/kserv" ARCH="${arch/amd64/x86}" CROSS_COMPILE="$cross" \
+		KSERV_PROTOCOLS="$(cd "$here/../../protocols" && pwd)" W=1 modules ||
+		die "building the kserv module against linux-headers-$kver failed"
+	mkdir -p "$stage/lib/kserv"
+	cp "$work/kserv/kserv.ko" "$stage/lib/kserv/kserv.ko"
+	cp "$work/kserv/kserv.ko" "$work/kserv.ko"
+fi
 cp "$work/busybox-pkg/bin/busybox" "$stage/bin/busybox"
 python3 "$here/guestimg.py" modules "$work/kernel-pkg" "$kver" "$stage" "${modules[@]}"
 # The kernel opens /dev/console before /init runs; without the node /init would have no output.
@@ -121,5 +158,6 @@ esac
 # Rename into place only when complete, so an interrupted build never leaves a file that looks done.
 mv -f "$work/initramfs.cpio.gz" "$outdir/initramfs.cpio.gz"
 mv -f "$work/kernel" "$outdir/kernel"
+[ ! -f "$work/kserv.ko" ] || mv -f "$work/kserv.ko" "$outdir/kserv.ko"
 echo "$prog: wrote $outdir/kernel ($(stat -c %s "$outdir/kernel") bytes)," \
 	"$outdir/initramfs.cpio.gz ($(stat -c %s "$outdir/initramfs.cpio.gz") bytes)"

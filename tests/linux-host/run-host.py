@@ -28,7 +28,12 @@ import qemurun  # noqa: E402
 
 HOST_BASE = 0x40800000  # 2 MiB aligned, above kcore's image and pool
 CHECKS = ['cpus-online', 'started-at-el1', 'no-kvm', 'kcore-node', 'kcore-reserved',
-          'kcore-not-ram', 'devmem-device', 'kcore-memory-faults']
+          'kcore-not-ram', 'devmem-device', 'kcore-memory-faults',
+          # kserv and a protected guest from user space (kserv-run)
+          'kserv-loaded', 'kserv-sysfs', 'kserv-device', 'kserv-vm-create',
+          'kserv-tampered-image-refused', 'kserv-vm-destroy-unverified', 'kserv-image-verified',
+          'kserv-shared-page-readable', 'kserv-unshared-page-faults', 'kserv-guest-done',
+          'kserv-guest-memory-faults', 'kserv-teardown']
 
 
 def qemu_cmd(a):
