@@ -44,10 +44,7 @@ def main():
     ap.add_argument('--gdb', action='store_true')
     a = ap.parse_args()
     if a.missing:
-        print('el2: cannot build or run the EL2 tests: install the Debian packages: ' +
-              ' '.join(a.missing))
-        print('(arm64 ones need: dpkg --add-architecture arm64 && apt-get update)')
-        return 1
+        return qemurun.missing('el2', a.missing)
     num = scenario_number(a.tests, a.test)
     cmd = [a.qemu, '-M', 'virt,virtualization=on,gic-version=3', '-cpu', 'cortex-a72',
            '-smp', str(a.smp), '-m', '256', '-accel', 'tcg', '-display', 'none',

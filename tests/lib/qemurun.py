@@ -10,6 +10,13 @@ import subprocess
 import time
 
 
+def missing(what, packages):
+    """The suite cannot run here: say which Debian packages would make it run; exit status 1."""
+    print('%s: cannot build or run: install the Debian packages: %s' % (what, ' '.join(packages)))
+    print('(arm64 ones need: dpkg --add-architecture arm64 && apt-get update)')
+    return 1
+
+
 def run(cmd, timeout, judge):
     """Returns (ok, why, console lines, QEMU exit status, seconds, seconds to first 'pass')."""
     start = time.monotonic()

@@ -68,9 +68,7 @@ def main():
     ap.add_argument('--interactive', action='store_true')
     a = ap.parse_args()
     if a.missing:
-        print('linux-host: cannot build or run: install the Debian packages: ' + ' '.join(a.missing))
-        print('(arm64 ones need: dpkg --add-architecture arm64 && apt-get update)')
-        return 1
+        return qemurun.missing('linux-host', a.missing)
     for what in ('kernel', 'initrd') + (() if a.direct else ('kcore',)):
         if not getattr(a, what) or not os.path.isfile(getattr(a, what)):
             ap.error('--%s FILE is required and must exist' % what)
