@@ -23,10 +23,21 @@ _start:
 	b.hs	2f
 	stp	xzr, xzr, [x1], #16
 	b	1b
-2:	adr_l	x1, el2_stacks
+	/*
+	 * With the MMU off every store above went to memory; a line the loader left in a cache
+	 * for these addresses would later shadow (or, dirty, overwrite) it. Drop them all, and
+	 * again for the page table once it is written (as Linux's head.S does).
+	 */
+2:	adr_l	x0, __bss_start
+	adr_l	x1, __bss_end
+	bl	el2_dcache_inval
+	adr_l	x1, el2_stacks
 	add	x1, x1, #EL2_STACK_SIZE
 	mov	sp, x1
 	bl	el2_mmu_tables
+	adr_l	x0, el2_pt_l1
+	add	x1, x0, #4096
+	bl	el2_dcache_inval
 	bl	el2_mmu_on
 	mov	x0, x19
 	bl	el2_main
@@ -53,6 +64,21 @@ el2_secondary_entry:
 	b	el2_hang
 
 	.text
+/* el2_dcache_inval(start, end): DC IVAC over [start, end) by CTR_EL0.DminLine, then DSB SY. */
+el2_dcache_inval:
+	mrs	x3, ctr_el0
+	ubfx	x3, x3, #16, #4
+	mov	x2, #4
+	lsl	x2, x2, x3
+	sub	x3, x2, #1
+	bic	x0, x0, x3
+1:	dc	ivac, x0
+	add	x0, x0, x2
+	cmp	x0, x1
+	b.lo	1b
+	dsb	sy
+	ret
+
 /* kcore's stage-1 tables were written once by the boot CPU (boot.c); every CPU uses them. */
 el2_mmu_on:
 	ldr	x0, =EL2_MAIR
