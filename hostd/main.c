@@ -129,6 +129,17 @@ static int check_dirs(const struct hostd_config *cfg)
 }
 
 /* Bind our own socket, unless one that answers is there already: then another hostd runs. */
+static int listen_socket(int fd, const char *path)
+{
+	int r = listen(fd, 128) < 0 ? -errno : 0;
+
+	if (r < 0) {
+		log_error("cannot listen on %s: %s", path, strerror(-r));
+	}
+	return r;
+}
+
+/* A socket bound at path with the mode (and group sekvm when it exists), not yet listening. */
 static int bind_socket(const char *path, mode_t mode)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -154,9 +165,9 @@ static int bind_socket(const char *path, mode_t mode)
 	old = umask(0777 & ~mode);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (r < 0 || listen(fd, 128) < 0) {
+	if (r < 0) {
 		r = -errno;
-		log_error("cannot listen on %s: %s", path, strerror(-r));
+		log_error("cannot bind %s: %s", path, strerror(-r));
 		return r;
 	}
 	g = getgrnam("sekvm");
@@ -215,18 +226,30 @@ static int open_listeners(const struct hostd_config *cfg, struct listeners *ret)
 	if (n > 0 || r < 0) {
 		return r;
 	}
+	/*
+	 * Both are bound before either listens, and the main socket listens last: whoever can
+	 * connect to hostd.sock finds every socket in place.
+	 */
 	ret->rw = bind_socket(cfg->socket_path, 0660);
 	if (ret->rw < 0) {
 		return ret->rw;
 	}
 	if (*cfg->ro_socket_path) {
 		ret->ro = bind_socket(cfg->ro_socket_path, 0666);
-		if (ret->ro < 0) {
+		r = ret->ro < 0 ? ret->ro : listen_socket(ret->ro, cfg->ro_socket_path);
+		if (r < 0) {
 			close(ret->rw);
-			return ret->ro;
+			return r;
 		}
 	}
-	return 0;
+	r = listen_socket(ret->rw, cfg->socket_path);
+	if (r < 0) {
+		close(ret->rw);
+		if (ret->ro >= 0) {
+			close(ret->ro);
+		}
+	}
+	return r;
 }
 
 /* Each client and each running VM holds descriptors: the soft limit (often 1024) is too low. */
