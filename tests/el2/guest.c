@@ -146,13 +146,16 @@ void guest_main(uint64_t idx)
 		puts_("guest: bad version call\n");
 		done(1);
 	}
-	/* The PMU is the host's: its registers read as zero here and writes go nowhere. */
-	uint64_t pmcr = 1, cnt = 1;
+	/* The PMU and debug registers are the host's: they read as zero here, writes go nowhere. */
+	uint64_t pmcr = 1, cnt = 1, bvr = 1, oslsr = 1;
 	__asm__ volatile("msr pmcr_el0, %0" : : "r"(UINT64_C(7)));
 	__asm__ volatile("mrs %0, pmcr_el0" : "=r"(pmcr));
 	__asm__ volatile("mrs %0, pmevcntr0_el0" : "=r"(cnt));
-	if (pmcr != 0 || cnt != 0) {
-		puts_("guest: sees the host's PMU\n");
+	__asm__ volatile("msr dbgbvr0_el1, %0" : : "r"(UINT64_C(0x40001000)));
+	__asm__ volatile("mrs %0, dbgbvr0_el1" : "=r"(bvr));
+	__asm__ volatile("mrs %0, oslsr_el1" : "=r"(oslsr));
+	if (pmcr != 0 || cnt != 0 || bvr != 0 || oslsr != 0) {
+		puts_("guest: sees the host's PMU or debug registers\n");
 		done(4);
 	}
 	for (i = 0; i < sizeof(msg); i++) {

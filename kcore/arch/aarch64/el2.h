@@ -87,6 +87,7 @@ struct el2_cpu {
 	volatile uint32_t state;
 	volatile uint64_t on_entry, on_ctx;	/* PSCI CPU_ON mailbox */
 	struct arch_exit *exit;			/* where the running guest's exit goes */
+	uint64_t host_pmcnten;			/* the host's enabled PMU counters, off in a guest */
 	struct el2_fpsimd host_fp;
 	struct el2_el1_ctx host_el1;
 };

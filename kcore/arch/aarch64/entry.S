@@ -237,6 +237,8 @@ el2_guest_enter:
 	msr	elr_el2, x2
 	ldr	x2, [x0, #REGS_PSTATE]
 	msr	spsr_el2, x2
+	mov	x2, #-1
+	msr	pmcntenclr_el0, x2	/* the host's PMU counters stop for the guest (vcpu.c) */
 	ldp	x2, x3, [x0, #16]
 	ldp	x4, x5, [x0, #32]
 	ldp	x6, x7, [x0, #48]

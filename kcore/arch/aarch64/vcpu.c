@@ -20,18 +20,26 @@ _Static_assert(offsetof(struct el2_fpsimd, fpsr) == 512, "entry.S layout");
 #define EC_SYSREG 0x18u
 #define MDCR_TPMCR (UINT64_C(1) << 5)
 #define MDCR_TPM (UINT64_C(1) << 6)
+#define MDCR_TDA (UINT64_C(1) << 9)
+#define MDCR_TDOSA (UINT64_C(1) << 10)
+#define MDCR_TDRA (UINT64_C(1) << 11)
+/* While a guest runs: the PMU and the debug registers (breakpoints, watchpoints, OS lock) are
+ * the host's, and would let a guest watch the host or kcore or leave state behind for it. */
+#define MDCR_GUEST_TRAPS (MDCR_TPM | MDCR_TPMCR | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
 
 /*
- * A guest's access to a PMU register (trapped by MDCR_EL2.TPM/TPMCR: the counters are the
- * host's, and would let a guest watch it): reads as zero, writes are ignored. ISS of EC 0x18:
- * Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5, CRm 4:1, read 0.
+ * A guest's access to a PMU or debug register (trapped by MDCR_GUEST_TRAPS): reads as zero,
+ * writes are ignored. ISS of EC 0x18: Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, Rt 9:5,
+ * CRm 4:1, read 0. Debug registers are Op0 = 2; PMU registers Op0 = 3 with CRn = 9, or
+ * Op1 = 3, CRn = 14, CRm >= 8 (PMEVCNTR/PMEVTYPER/PMCCFILTR).
  */
-static bool pmu_access_emulate(uint64_t esr, struct arch_vcpu_regs *regs)
+static bool sysreg_emulate(uint64_t esr, struct arch_vcpu_regs *regs)
 {
 	uint64_t op0 = (esr >> 20) & 3u, op1 = (esr >> 14) & 7u, crn = (esr >> 10) & 0xfu;
 	uint64_t crm = (esr >> 1) & 0xfu, rt = (esr >> 5) & 0x1fu;
+	bool pmu = op0 == 3u && (crn == 9u || (op1 == 3u && crn == 14u && crm >= 8u));
 
-	if (op0 != 3u || !(crn == 9u || (op1 == 3u && crn == 14u && crm >= 8u))) {
+	if (op0 != 2u && !pmu) {
 		return false;
 	}
 	if ((esr & 1u) && rt != 31u) {
@@ -163,7 +171,12 @@ void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, bool reset,
 	el2_fpsimd_restore(&g->fp);
 	write_sysreg(vmpidr_el2, (UINT64_C(1) << 31) | vcpu_idx);
 	write_sysreg(cnthctl_el2, 1); /* EL1PCTEN: the counter, but not the host's physical timer */
-	write_sysreg(mdcr_el2, host_mdcr | MDCR_TPM | MDCR_TPMCR);
+	/*
+	 * The host's counters stop while the guest runs (they would count its events): el2_guest_enter
+	 * turns them off just before the ERET, el2_guest_exit back on first thing.
+	 */
+	cpu->host_pmcnten = read_sysreg(pmcntenset_el0);
+	write_sysreg(mdcr_el2, host_mdcr | MDCR_GUEST_TRAPS);
 	write_sysreg(hcr_el2, EL2_HCR_GUEST);
 	write_sysreg(vttbr_el2, vttbr);
 	isb();
@@ -191,6 +204,8 @@ void el2_guest_exit(struct el2_frame *f, uint64_t kind)
 	struct arch_exit *exit = cpu->exit;
 	unsigned int i;
 
+	write_sysreg(pmcntenset_el0, cpu->host_pmcnten);
+
 	for (i = 0; i < 31u; i++) {
 		regs->x[i] = f->x[i];
 	}
@@ -206,7 +221,7 @@ void el2_guest_exit(struct el2_frame *f, uint64_t kind)
 		exit->kind = ARCH_EXIT_IRQ;
 	} else if (exit->kind == ARCH_EXIT_SYNC &&
 		   KC_FIELD_GET(KC_ESR_EC, exit->esr) == EC_SYSREG &&
-		   pmu_access_emulate(exit->esr, regs)) {
+		   sysreg_emulate(exit->esr, regs)) {
 		exit->kind = ARCH_EXIT_IRQ; /* done here; the host learns only that the vCPU stopped */
 	}
 	cpu->guest_regs = 0;
