@@ -57,6 +57,7 @@
  * MPIDR_EL1.Aff0 = i; a PSCI target is that affinity value (Aff1..Aff3 zero).
  */
 #define KC_PSCI_VERSION		0x84000000u	/* -> KC_PSCI_VERSION_1_0 */
+#define KC_PSCI_CPU_SUSPEND	0xc4000001u	/* x1 = power state: a standby, as WFI */
 #define KC_PSCI_CPU_OFF		0x84000002u
 #define KC_PSCI_CPU_ON		0xc4000003u	/* x1 = target, x2 = entry IPA, x3 = context */
 #define KC_PSCI_AFFINITY_INFO	0xc4000004u	/* x1 = target, x2 = lowest level (0) */

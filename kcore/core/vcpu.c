@@ -212,7 +212,8 @@ static int64_t psci_affinity_info_locked(struct kc_vm_locked locked, uint64_t mp
 
 static bool psci_implemented(uint64_t fn)
 {
-	return fn == KC_PSCI_VERSION || fn == KC_PSCI_CPU_OFF || fn == KC_PSCI_CPU_ON ||
+	return fn == KC_PSCI_VERSION || fn == KC_PSCI_CPU_SUSPEND || fn == KC_PSCI_CPU_OFF ||
+	       fn == KC_PSCI_CPU_ON ||
 	       fn == KC_PSCI_AFFINITY_INFO || fn == KC_PSCI_MIGRATE_INFO_TYPE ||
 	       fn == KC_PSCI_SYSTEM_OFF || fn == KC_PSCI_SYSTEM_RESET || fn == KC_PSCI_FEATURES;
 }
@@ -226,16 +227,19 @@ static int64_t vcpu_psci_locked(struct kc_vm_locked locked, struct kc_vcpu *vcpu
 	switch (fn) {
 	case KC_PSCI_VERSION:
 		return KC_PSCI_VERSION_1_0;
-	case KC_PSCI_FEATURES:
-		return psci_implemented(x[1] & 0xffffffffu) && (x[1] >> 32) == 0
-			       ? KC_PSCI_SUCCESS
-			       : KC_PSCI_NOT_SUPPORTED;
+	case KC_PSCI_FEATURES: /* an SMC32 call: its argument is W1 */
+		return psci_implemented(x[1] & 0xffffffffu) ? KC_PSCI_SUCCESS : KC_PSCI_NOT_SUPPORTED;
 	case KC_PSCI_MIGRATE_INFO_TYPE:
 		return KC_PSCI_TOS_NOT_PRESENT;
 	case KC_PSCI_CPU_ON:
 		return psci_cpu_on_locked(locked, x[1], x[2], x[3], info);
 	case KC_PSCI_AFFINITY_INFO:
 		return psci_affinity_info_locked(locked, x[1], x[2]);
+	case KC_PSCI_CPU_SUSPEND:
+		/* Every power state is a standby that returns at once, as after a WFI: let the host
+		 * schedule (an IRQ-class exit). The entry point of a powerdown state is not used. */
+		exit_info(info, KC_EXIT_IRQ, 0, 0, 0);
+		return KC_PSCI_SUCCESS;
 	case KC_PSCI_CPU_OFF:
 		vcpu->power = KC_VCPU_OFF; /* CPU_OFF does not return: the next run is a reset */
 		exit_info(info, KC_EXIT_VCPU_OFF, 0, 0, 0);

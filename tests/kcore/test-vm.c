@@ -180,6 +180,7 @@ static void test_guest_calls(void)
 static uint32_t psci_program(struct model_op *prog)
 {
 	uint32_t n = 0;
+	/* (this list and the checks in test_guest_psci go step by step together) */
 
 	OP(MOP_MOV, 0, KC_PSCI_VERSION), OP(MOP_HVC, 0, 0), REPORT();
 	OP(MOP_MOV, 0, KC_PSCI_AFFINITY_INFO), OP(MOP_MOV, 1, 1), OP(MOP_SMC, 0, 0), REPORT();
@@ -191,10 +192,11 @@ static uint32_t psci_program(struct model_op *prog)
 		OP(MOP_MOV, 3, 0x77), OP(MOP_HVC, 0, 0), REPORT();
 	OP(MOP_MOV, 0, KC_PSCI_CPU_ON), OP(MOP_MOV, 1, 1), OP(MOP_MOV, 2, SEC_ENTRY), OP(MOP_HVC, 0, 0),
 		REPORT();
-	OP(MOP_MOV, 0, KC_PSCI_FEATURES), OP(MOP_MOV, 1, KC_PSCI_CPU_ON), OP(MOP_HVC, 0, 0), REPORT();
+	OP(MOP_MOV, 0, KC_PSCI_FEATURES), OP(MOP_MOV, 1, (UINT64_C(1) << 32) | KC_PSCI_CPU_ON),
+		OP(MOP_HVC, 0, 0), REPORT();
 	OP(MOP_MOV, 0, KC_PSCI_FEATURES), OP(MOP_MOV, 1, 0x84000001u), OP(MOP_HVC, 0, 0), REPORT();
 	OP(MOP_MOV, 0, KC_PSCI_MIGRATE_INFO_TYPE), OP(MOP_HVC, 0, 0), REPORT();
-	OP(MOP_YIELD, 0, 0);
+	OP(MOP_MOV, 0, KC_PSCI_CPU_SUSPEND), OP(MOP_HVC, 0, 0), REPORT();
 	OP(MOP_MOV, 0, KC_PSCI_AFFINITY_INFO), OP(MOP_MOV, 1, 1), OP(MOP_HVC, 0, 0), REPORT();
 	OP(MOP_MOV, 0, KC_PSCI_AFFINITY_INFO), OP(MOP_MOV, 1, 0), OP(MOP_MOV, 2, 1), OP(MOP_HVC, 0, 0),
 		REPORT();
@@ -241,10 +243,11 @@ static void test_guest_psci(void)
 	CHECK(r.x[KC_EXIT_REG_DATA] == 1 && r.x[KC_EXIT_REG_IPA] == 0 && r.x[KC_EXIT_REG_FLAGS] == 0);
 	CHECK_EQ(run_report(vm, 0), KC_PSCI_SUCCESS);
 	CHECK_EQ(run_report(vm, 0), (uint64_t)(int64_t)KC_PSCI_ON_PENDING);
-	CHECK_EQ(run_report(vm, 0), KC_PSCI_SUCCESS);				/* FEATURES(CPU_ON) */
+	CHECK_EQ(run_report(vm, 0), KC_PSCI_SUCCESS); /* FEATURES(CPU_ON): w1, bits 63:32 ignored */
 	CHECK_EQ(run_report(vm, 0), (uint64_t)(int64_t)KC_PSCI_NOT_SUPPORTED); /* CPU_SUSPEND */
 	CHECK_EQ(run_report(vm, 0), KC_PSCI_TOS_NOT_PRESENT);
-	CHECK_EQ(fx_run(vm, 0).x[KC_EXIT_REG_CLASS], KC_EXIT_IRQ);
+	CHECK_EQ(fx_run(vm, 0).x[KC_EXIT_REG_CLASS], KC_EXIT_IRQ); /* CPU_SUSPEND: a standby */
+	CHECK_EQ(run_report(vm, 0), KC_PSCI_SUCCESS);
 
 	/* vCPU 1 starts from reset at the entry, x0 = the context, every other register zero. */
 	CHECK_EQ(run_report(vm, 1), 0x77);

@@ -187,8 +187,10 @@ struct arm64_image_header {
  * The host entry must lie in the host's RAM. A Linux Image there must be little-endian, for 4K
  * pages or any, text_offset bytes above a 2 MiB boundary and end inside RAM; it is then entered
  * by the boot protocol (x0 = DTB, x1-x3 = 0, MMU off, EL1h, DAIF masked), as any other payload.
+ * Neither may overlap the device tree [dtb, dtb_end).
  */
-static bool host_image_ok(uint64_t entry, uint64_t host_base, uint64_t ram_end)
+static bool host_image_ok(uint64_t entry, uint64_t host_base, uint64_t ram_end, uint64_t dtb,
+			  uint64_t dtb_end)
 {
 	const volatile struct arm64_image_header *h = (const volatile void *)entry;
 	uint64_t base;
@@ -204,9 +206,14 @@ static bool host_image_ok(uint64_t entry, uint64_t host_base, uint64_t ram_end)
 	base = entry - h->text_offset;
 	if ((h->flags & ARM64_IMAGE_FLAG_BE) || ARM64_IMAGE_PAGE_SIZE(h->flags) > 1u ||
 	    h->text_offset > entry || base < host_base || (base & 0x1fffffu) != 0 ||
-	    h->image_size > ram_end - base) {
+	    h->image_size > ram_end - entry) { /* image_size counts from the Image's start */
 		el2_log("kcore: the Linux Image at %lx cannot boot here (text_offset %lx, size %lx, "
 			"flags %lx)\n", entry, h->text_offset, h->image_size, h->flags);
+		return false;
+	}
+	if (entry < dtb_end && entry + (h->image_size ? h->image_size : sizeof(*h)) > dtb) {
+		el2_log("kcore: the Linux Image at %lx overlaps the DTB %lx-%lx\n", entry, dtb,
+			dtb_end);
 		return false;
 	}
 	el2_log("kcore: host is a Linux Image, %lu KiB\n", h->image_size / 1024u);
@@ -216,7 +223,7 @@ static bool host_image_ok(uint64_t entry, uint64_t host_base, uint64_t ram_end)
 void el2_main(uint64_t dtb)
 {
 	struct el2_cpu *cpu = &el2_cpus[0];
-	uint64_t reserved_end;
+	uint64_t reserved_end, ram_end, dtb_end;
 	int r;
 
 	write_sysreg(tpidr_el2, (uint64_t)cpu);
@@ -245,13 +252,19 @@ void el2_main(uint64_t dtb)
 	/* The host must not be told it may use kcore's image or pool. */
 	reserved_end = el2_core_ram_base + (KC_S2_ROOT_PAGES * (KC_VMS_MAX + 1u) + KC_POOL_PAGES_MAX) *
 					       KC_PAGE_SIZE;
+	ram_end = el2_plat.mem[0].base + el2_plat.mem[0].size;
+	dtb_end = dtb + el2_dt_size((const void *)dtb) + EL2_DT_GROWTH; /* it grows in place */
+	if (dtb < reserved_end || dtb_end > ram_end) {
+		el2_log("kcore: the DTB %lx-%lx must lie in the host's RAM %lx-%lx\n", dtb, dtb_end,
+			reserved_end, ram_end);
+		el2_system_off();
+	}
 	r = el2_dt_publish((void *)dtb, el2_plat.mem[0].base, reserved_end - el2_plat.mem[0].base);
 	if (r < 0) {
 		el2_log("kcore: cannot reserve kcore's memory in the DTB (%d)\n", r);
 		el2_system_off();
 	}
-	if (!host_image_ok(el2_plat.host_entry, reserved_end,
-			   el2_plat.mem[0].base + el2_plat.mem[0].size)) {
+	if (!host_image_ok(el2_plat.host_entry, reserved_end, ram_end, dtb, dtb_end)) {
 		el2_system_off();
 	}
 	el2_start_secondaries();

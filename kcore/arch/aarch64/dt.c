@@ -176,6 +176,11 @@ int el2_dt_parse(const void *dtb)
 	return r;
 }
 
+uint64_t el2_dt_size(const void *dtb)
+{
+	return fdt_totalsize(dtb);
+}
+
 /* "kcore@<addr in hex>": a node name with its unit address. */
 static void unit_name(char buf[24], uint64_t addr)
 {
@@ -216,21 +221,36 @@ int el2_dt_publish(void *dtb, uint64_t base, uint64_t size)
 	char name[24];
 	int r, rsv, node, hyp;
 
+	/* /reserved-memory must use the root's cell sizes (Linux ignores it otherwise). */
+	int ac = fdt_address_cells(dtb, 0), sc = fdt_size_cells(dtb, 0);
+
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || (ac == 1 && (base >> 32) != 0) ||
+	    (sc == 1 && (size >> 32) != 0)) {
+		return -FDT_ERR_BADNCELLS;
+	}
 	r = fdt_open_into(dtb, dtb, (int)fdt_totalsize(dtb) + EL2_DT_GROWTH);
-	rsv = r == 0 ? dt_node(dtb, 0, "reserved-memory") : r;
+	rsv = r == 0 ? fdt_subnode_offset(dtb, 0, "reserved-memory") : r;
+	if (rsv == -FDT_ERR_NOTFOUND) {
+		rsv = fdt_add_subnode(dtb, 0, "reserved-memory");
+		r = rsv < 0 ? rsv : fdt_setprop_u32(dtb, rsv, "#address-cells", (uint32_t)ac);
+		r = r ? r : fdt_setprop_u32(dtb, rsv, "#size-cells", (uint32_t)sc);
+		r = r ? r : fdt_setprop(dtb, rsv, "ranges", NULL, 0);
+		rsv = r ? r : rsv;
+	} else if (rsv >= 0 && (fdt_address_cells(dtb, rsv) != ac || fdt_size_cells(dtb, rsv) != sc)) {
+		return -FDT_ERR_BADNCELLS; /* the firmware's node is broken already */
+	}
 	if (rsv < 0) {
 		return rsv;
 	}
 	unit_name(name, base);
-	r = fdt_setprop_u32(dtb, rsv, "#address-cells", 2);
-	r = r ? r : fdt_setprop_u32(dtb, rsv, "#size-cells", 2);
-	r = r ? r : fdt_setprop(dtb, rsv, "ranges", NULL, 0);
-	node = r ? r : dt_node(dtb, rsv, name);
+	node = dt_node(dtb, rsv, name);
 	if (node < 0) {
 		return node;
 	}
-	r = fdt_setprop_u64(dtb, node, "reg", base);
-	r = r ? r : fdt_appendprop_u64(dtb, node, "reg", size);
+	r = ac == 2 ? fdt_setprop_u64(dtb, node, "reg", base)
+		    : fdt_setprop_u32(dtb, node, "reg", (uint32_t)base);
+	r = r ? r : sc == 2 ? fdt_appendprop_u64(dtb, node, "reg", size)
+			    : fdt_appendprop_u32(dtb, node, "reg", (uint32_t)size);
 	r = r ? r : fdt_setprop(dtb, node, "no-map", NULL, 0);
 	hyp = r ? r : dt_node(dtb, 0, "hypervisor");
 	if (hyp < 0) {

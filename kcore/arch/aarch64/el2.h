@@ -45,6 +45,7 @@ extern struct el2_platform el2_plat;
 int el2_dt_parse(const void *dtb);
 /* Mark [base, base + size) reserved in the DTB the host gets (a /memreserve/ entry). */
 int el2_dt_publish(void *dtb, uint64_t base, uint64_t size);
+uint64_t el2_dt_size(const void *dtb);
 
 /* ---- per-CPU state; TPIDR_EL2 points at the CPU's own entry ---- */
 struct el2_kctx {
