@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/rwsem.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -31,10 +32,16 @@ struct kserv_page {
 	u64 ipa;
 };
 
+/*
+ * A VM of one open file. Every ioctl on it holds `use` for reading (taken with a trylock while
+ * the file's lock is held, so the VM cannot go away under it); destroy takes it for writing, and
+ * fails with EBUSY while any call is in, as kcore's own destroy does while a vCPU runs.
+ */
 struct kserv_vm {
 	u64 vmid;
 	u32 vcpus;
 	u64 max_pages;			/* image + fault pages */
+	struct rw_semaphore use;
 	struct mutex lock;		/* guards npages and pages */
 	u64 npages;
 	struct kserv_page *pages;
@@ -42,7 +49,8 @@ struct kserv_vm {
 
 /* What one open /dev/kcore owns: its VMs die when it is closed. */
 struct kserv_file {
-	struct mutex lock;		/* guards vms */
+	struct mutex lock;		/* guards vms, and the mmap check against them */
+	struct address_space *mapping;	/* where user mappings of VM pages live (kserv_mmap) */
 	struct kserv_vm *vms[KSERV_VMS_MAX];
 };
 
@@ -79,8 +87,18 @@ static int vm_record(struct kserv_vm *vm, struct page *page, u64 ipa)
 	return r;
 }
 
+/*
+ * Free a page that was the VM's (or was about to be): first every user mapping of it made
+ * through kserv_mmap goes, so nobody keeps a way into a page the kernel reuses.
+ */
+static void page_release(struct kserv_file *f, struct page *page)
+{
+	unmap_mapping_range(f->mapping, (loff_t)page_to_pfn(page) << PAGE_SHIFT, PAGE_SIZE, 1);
+	__free_page(page);
+}
+
 /* Drop a recorded page that kcore never took (the call that would give it failed), and free it. */
-static void vm_forget(struct kserv_vm *vm, struct page *page)
+static void vm_forget(struct kserv_file *f, struct kserv_vm *vm, struct page *page)
 {
 	u64 i;
 
@@ -92,30 +110,24 @@ static void vm_forget(struct kserv_vm *vm, struct page *page)
 		}
 	}
 	mutex_unlock(&vm->lock);
-	__free_page(page);
+	page_release(f, page);
 }
 
 /*
- * Destroy the VM in kcore and take every page back: kcore unmaps, zeroes and cleans each one
+ * Take every page of a VM kcore has destroyed back: kcore unmaps, zeroes and cleans each one
  * before the host owns it again. A page kcore does not give back is never freed (the host
- * touching it would fault), only reported.
+ * touching it would fault), only reported. Frees the VM; nothing else may use it.
  */
-static long vm_teardown(struct kserv_vm *vm)
+static long vm_reclaim_all(struct kserv_file *f, struct kserv_vm *vm)
 {
 	struct arm_smccc_1_2_regs res;
 	long r, back = 0;
 	u64 i;
 
-	r = kc_call(KC_HC_VM_DESTROY, vm->vmid, 0, 0, &res);
-	if (r < 0 && r != KC_EPERM) { /* EPERM: already DYING */
-		pr_err("kserv: vm %llu: destroy failed (%ld); its %llu pages stay with it\n",
-		       vm->vmid, r, vm->npages);
-		return r;
-	}
 	for (i = 0; i < vm->npages; i++) {
 		r = kc_call(KC_HC_VM_RECLAIM, vm->vmid, page_to_pfn(vm->pages[i].page), 0, &res);
 		if (r == 0) {
-			__free_page(vm->pages[i].page);
+			page_release(f, vm->pages[i].page);
 			back++;
 		} else {
 			pr_err("kserv: vm %llu: page %lx not reclaimed (%ld), leaked\n", vm->vmid,
@@ -127,19 +139,48 @@ static long vm_teardown(struct kserv_vm *vm)
 	return back;
 }
 
-static struct kserv_vm *vm_get(struct kserv_file *f, u64 vmid)
+/* KC_HC_VM_DESTROY, then every page back; the VM is freed unless kcore refused. */
+static long vm_teardown(struct kserv_file *f, struct kserv_vm *vm)
 {
-	struct kserv_vm *vm = NULL;
+	long r = kc_simple(KC_HC_VM_DESTROY, vm->vmid, 0, 0);
+
+	if (r < 0 && r != KC_EPERM) { /* EPERM: already DYING */
+		pr_err("kserv: vm %llu: destroy failed (%ld); its %llu pages stay with it\n",
+		       vm->vmid, r, vm->npages);
+		return r;
+	}
+	return vm_reclaim_all(f, vm);
+}
+
+static int vm_slot(struct kserv_file *f, u64 vmid)
+{
 	int i;
 
-	mutex_lock(&f->lock);
 	for (i = 0; i < KSERV_VMS_MAX; i++) {
-		if (f->vms[i] && f->vms[i]->vmid == vmid) {
-			vm = f->vms[i];
-		}
+		if (f->vms[i] && f->vms[i]->vmid == vmid)
+			return i;
 	}
+	return -ENOENT;
+}
+
+/* The file's VM `vmid`, in use until vm_put; ENOENT, or EBUSY while it is being destroyed. */
+static struct kserv_vm *vm_get(struct kserv_file *f, u64 vmid)
+{
+	struct kserv_vm *vm;
+	int slot;
+
+	mutex_lock(&f->lock);
+	slot = vm_slot(f, vmid);
+	vm = slot < 0 ? ERR_PTR(-ENOENT) : f->vms[slot];
+	if (!IS_ERR(vm) && !down_read_trylock(&vm->use))
+		vm = ERR_PTR(-EBUSY);
 	mutex_unlock(&f->lock);
 	return vm;
+}
+
+static void vm_put(struct kserv_vm *vm)
+{
+	up_read(&vm->use);
 }
 
 static long ioc_vm_create(struct kserv_file *f, struct kserv_vm_create __user *uarg)
@@ -159,6 +200,7 @@ static long ioc_vm_create(struct kserv_file *f, struct kserv_vm_create __user *u
 	if (!vm)
 		return -ENOMEM;
 	mutex_init(&vm->lock);
+	init_rwsem(&vm->use);
 	vm->vcpus = a.vcpus;
 	vm->max_pages = a.mem_pages + KC_IMAGE_PAGES_MAX;
 	vm->pages = kvcalloc(vm->max_pages, sizeof(*vm->pages), GFP_KERNEL);
@@ -186,7 +228,7 @@ static long ioc_vm_create(struct kserv_file *f, struct kserv_vm_create __user *u
 	mutex_unlock(&f->lock);
 	if (r == 0)
 		return 0;
-	vm_teardown(vm);
+	vm_teardown(f, vm); /* a VM kcore will not destroy stays allocated, and is reported */
 	return r;
 free:
 	kvfree(vm->pages);
@@ -194,35 +236,28 @@ free:
 	return r;
 }
 
-static long ioc_vm_load(struct kserv_file *f, struct kserv_vm_load __user *uarg)
+static long vm_load(struct kserv_file *f, struct kserv_vm *vm, const struct kserv_vm_load *a)
 {
 	struct arm_smccc_1_2_regs args = { 0 }, res;
-	struct kserv_vm_load a;
-	struct kserv_vm *vm;
 	struct page *page;
 	u64 i, n, len;
 	long r;
 	void *p;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	vm = vm_get(f, a.vmid);
-	if (!vm)
-		return -ENOENT;
-	if (a.size == 0 || a.size > (u64)KC_IMAGE_PAGES_MAX * PAGE_SIZE)
+	if (a->size == 0 || a->size > (u64)KC_IMAGE_PAGES_MAX * PAGE_SIZE)
 		return -EINVAL;
-	r = kc_simple(KC_HC_VM_SET_BOOT, vm->vmid, a.ipa, a.size);
-	n = DIV_ROUND_UP(a.size, PAGE_SIZE);
+	r = kc_simple(KC_HC_VM_SET_BOOT, vm->vmid, a->ipa, a->size);
+	n = DIV_ROUND_UP(a->size, PAGE_SIZE);
 	for (i = 0; i < n && r == 0; i++) {
 		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!page)
 			return -ENOMEM;
-		len = min_t(u64, PAGE_SIZE, a.size - i * PAGE_SIZE);
+		len = min_t(u64, PAGE_SIZE, a->size - i * PAGE_SIZE);
 		p = kmap_local_page(page);
-		r = copy_from_user(p, u64_to_user_ptr(a.image + i * PAGE_SIZE), len) ? -EFAULT : 0;
+		r = copy_from_user(p, u64_to_user_ptr(a->image + i * PAGE_SIZE), len) ? -EFAULT : 0;
 		kunmap_local(p);
 		if (r == 0)
-			r = vm_record(vm, page, a.ipa + i * PAGE_SIZE);
+			r = vm_record(vm, page, a->ipa + i * PAGE_SIZE);
 		if (r != 0) {
 			__free_page(page);
 			break;
@@ -230,119 +265,149 @@ static long ioc_vm_load(struct kserv_file *f, struct kserv_vm_load __user *uarg)
 		/* Once loaded the page is the VM's: the host must never touch it again. */
 		r = kc_simple(KC_HC_VM_LOAD_PAGE, vm->vmid, i, page_to_pfn(page));
 		if (r != 0)
-			vm_forget(vm, page);
+			vm_forget(f, vm, page);
 	}
 	if (r != 0)
 		return r;
 	args.a0 = KC_HC_VM_VERIFY;
 	args.a1 = vm->vmid;
 	for (i = 0; i < 8; i++)
-		memcpy(&(&args.a2)[i], &a.sig[i * 8], 8);
+		memcpy(&(&args.a2)[i], &a->sig[i * 8], 8);
 	arm_smccc_1_2_hvc(&args, &res);
 	return (long)res.a0;
 }
 
-static long ioc_vcpu_run(struct kserv_file *f, struct kserv_vcpu_run __user *uarg)
+/* A fresh zeroed page at the faulting IPA; EEXIST (another vCPU's fault came first) is fine. */
+static long vcpu_fault(struct kserv_file *f, struct kserv_vm *vm, u64 vcpu, u64 ipa)
 {
-	struct arm_smccc_1_2_regs res;
-	struct kserv_vcpu_run a;
-	struct kserv_vm *vm;
-	struct page *page;
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	long r;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	vm = vm_get(f, a.vmid);
-	if (!vm)
-		return -ENOENT;
+	if (!page)
+		return -ENOMEM;
+	r = vm_record(vm, page, ipa);
+	if (r < 0) {
+		__free_page(page);
+		return r;
+	}
+	r = kc_simple(KC_HC_VM_MAP, vm->vmid, vcpu, page_to_pfn(page));
+	if (r < 0)
+		vm_forget(f, vm, page);
+	return r == KC_EEXIST ? 0 : r;
+}
+
+static long vcpu_run(struct kserv_file *f, struct kserv_vm *vm, struct kserv_vcpu_run *a)
+{
+	struct arm_smccc_1_2_regs res;
+	long r;
+
 	for (;;) {
-		r = kc_call(KC_HC_VCPU_RUN, vm->vmid, a.vcpu, 0, &res);
+		r = kc_call(KC_HC_VCPU_RUN, vm->vmid, a->vcpu, 0, &res);
 		if (r < 0)
 			return r;
 		if (res.a1 == KC_EXIT_MEM_FAULT) {
-			page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-			if (!page)
-				return -ENOMEM;
-			r = vm_record(vm, page, res.a2);
-			if (r < 0) {
-				__free_page(page);
-				return r;
-			}
-			r = kc_simple(KC_HC_VM_MAP, vm->vmid, a.vcpu, page_to_pfn(page));
+			r = vcpu_fault(f, vm, a->vcpu, res.a2);
 			if (r < 0)
-				vm_forget(vm, page);
-			if (r < 0 && r != KC_EEXIST) /* EEXIST: another vCPU's fault came first */
 				return r;
 			continue;
 		}
-		if (res.a1 == KC_EXIT_IRQ) {
-			if (signal_pending(current))
-				return -EINTR;
-			cond_resched();
-			continue;
-		}
-		break;
+		if (res.a1 != KC_EXIT_IRQ)
+			break;
+		if (signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
-	a.exit_class = res.a1;
-	a.ipa = res.a2;
-	a.flags = res.a3;
-	a.data = res.a4;
-	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
+	a->exit_class = res.a1;
+	a->ipa = res.a2;
+	a->flags = res.a3;
+	a->data = res.a4;
+	return 0;
 }
 
-static long ioc_mmio_complete(struct kserv_file *f, struct kserv_mmio_complete __user *uarg)
+static long vm_pfn(struct kserv_vm *vm, struct kserv_vm_pfn *a)
 {
-	struct kserv_mmio_complete a;
-
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	if (!vm_get(f, a.vmid))
-		return -ENOENT;
-	return kc_simple(KC_HC_MMIO_COMPLETE, a.vmid, a.vcpu, a.value);
-}
-
-static long ioc_vm_pfn(struct kserv_file *f, struct kserv_vm_pfn __user *uarg)
-{
-	struct kserv_vm_pfn a;
-	struct kserv_vm *vm;
 	long r = -ENOENT;
 	u64 i;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	vm = vm_get(f, a.vmid);
-	if (!vm)
-		return -ENOENT;
 	mutex_lock(&vm->lock);
 	for (i = 0; i < vm->npages; i++) {
-		if (vm->pages[i].ipa == (a.ipa & PAGE_MASK)) {
-			a.pfn = page_to_pfn(vm->pages[i].page);
+		if (vm->pages[i].ipa == (a->ipa & PAGE_MASK)) {
+			a->pfn = page_to_pfn(vm->pages[i].page);
 			r = 0;
 		}
 	}
 	mutex_unlock(&vm->lock);
-	if (r == 0 && copy_to_user(uarg, &a, sizeof(a)))
+	return r;
+}
+
+/* The ioctls on one VM: copy the argument in, hold the VM, do it, copy the result out. */
+static long ioc_on_vm(struct kserv_file *f, unsigned int cmd, void __user *uarg)
+{
+	union {
+		struct kserv_vm_load load;
+		struct kserv_vcpu_run run;
+		struct kserv_mmio_complete mmio;
+		struct kserv_vm_pfn pfn;
+	} a;
+	size_t size = _IOC_SIZE(cmd);
+	struct kserv_vm *vm;
+	long r;
+
+	BUILD_BUG_ON(offsetof(struct kserv_vm_load, vmid) != 0 ||
+		     offsetof(struct kserv_vcpu_run, vmid) != 0 ||
+		     offsetof(struct kserv_mmio_complete, vmid) != 0 ||
+		     offsetof(struct kserv_vm_pfn, vmid) != 0);
+	if (size > sizeof(a) || copy_from_user(&a, uarg, size))
+		return -EFAULT;
+	vm = vm_get(f, a.load.vmid); /* vmid is first in each */
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	switch (cmd) {
+	case KSERV_VM_LOAD:
+		r = vm_load(f, vm, &a.load);
+		break;
+	case KSERV_VCPU_RUN:
+		r = vcpu_run(f, vm, &a.run);
+		break;
+	case KSERV_MMIO_COMPLETE:
+		r = kc_simple(KC_HC_MMIO_COMPLETE, vm->vmid, a.mmio.vcpu, a.mmio.value);
+		break;
+	default:
+		r = vm_pfn(vm, &a.pfn);
+		break;
+	}
+	vm_put(vm);
+	if (r == 0 && (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &a, size))
 		r = -EFAULT;
 	return r;
 }
 
+/*
+ * Out of the table only once kcore has destroyed it; EBUSY while another call (a running
+ * vCPU) holds it.
+ */
 static long ioc_vm_destroy(struct kserv_file *f, u64 __user *uarg)
 {
-	struct kserv_vm *vm = NULL;
+	struct kserv_vm *vm;
 	u64 vmid;
-	int i;
+	long r;
+	int slot;
 
 	if (get_user(vmid, uarg))
 		return -EFAULT;
 	mutex_lock(&f->lock);
-	for (i = 0; i < KSERV_VMS_MAX; i++) {
-		if (f->vms[i] && f->vms[i]->vmid == vmid) {
-			vm = f->vms[i];
-			f->vms[i] = NULL;
-		}
+	slot = vm_slot(f, vmid);
+	vm = slot < 0 ? NULL : f->vms[slot];
+	r = !vm ? -ENOENT : down_write_trylock(&vm->use) ? 0 : -EBUSY;
+	if (r == 0) {
+		r = kc_simple(KC_HC_VM_DESTROY, vm->vmid, 0, 0);
+		if (r == 0)
+			f->vms[slot] = NULL;
+		else
+			up_write(&vm->use);
 	}
 	mutex_unlock(&f->lock);
-	return vm ? vm_teardown(vm) : -ENOENT;
+	return r < 0 ? r : vm_reclaim_all(f, vm);
 }
 
 static long kserv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -352,11 +417,11 @@ static long kserv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case KSERV_VM_CREATE: return ioc_vm_create(f, uarg);
-	case KSERV_VM_LOAD: return ioc_vm_load(f, uarg);
-	case KSERV_VCPU_RUN: return ioc_vcpu_run(f, uarg);
-	case KSERV_MMIO_COMPLETE: return ioc_mmio_complete(f, uarg);
-	case KSERV_VM_PFN: return ioc_vm_pfn(f, uarg);
 	case KSERV_VM_DESTROY: return ioc_vm_destroy(f, uarg);
+	case KSERV_VM_LOAD:
+	case KSERV_VCPU_RUN:
+	case KSERV_MMIO_COMPLETE:
+	case KSERV_VM_PFN: return ioc_on_vm(f, cmd, uarg);
 	default: return -ENOTTY;
 	}
 }
@@ -364,27 +429,34 @@ static long kserv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 /*
  * mmap of a page this file gave one of its VMs, by PFN (offset = pfn << PAGE_SHIFT). A host
  * kernel can always do this; the point is that kcore then refuses the access (the process gets
- * SIGBUS) unless the guest shared the page. The linux-host test uses it as the attack.
+ * SIGBUS) unless the guest shared the page. The linux-host test uses it as the attack. The
+ * check and the mapping happen under the VM's lock, and page_release unmaps every such mapping
+ * before a page is freed, so no mapping outlives the page.
  */
 static int kserv_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct kserv_file *f = file->private_data;
 	unsigned long pfn = vma->vm_pgoff;
-	bool ours = false;
-	int i;
+	struct kserv_vm *vm;
+	int i, r = -EPERM;
 	u64 j;
 
 	if (vma->vm_end - vma->vm_start != PAGE_SIZE)
 		return -EINVAL;
 	mutex_lock(&f->lock);
-	for (i = 0; i < KSERV_VMS_MAX; i++) {
-		for (j = 0; f->vms[i] && j < f->vms[i]->npages; j++)
-			ours |= page_to_pfn(f->vms[i]->pages[j].page) == pfn;
+	for (i = 0; i < KSERV_VMS_MAX && r == -EPERM; i++) {
+		vm = f->vms[i];
+		if (!vm)
+			continue;
+		mutex_lock(&vm->lock);
+		for (j = 0; j < vm->npages && r == -EPERM; j++) {
+			if (page_to_pfn(vm->pages[j].page) == pfn)
+				r = remap_pfn_range(vma, vma->vm_start, pfn, PAGE_SIZE, vma->vm_page_prot);
+		}
+		mutex_unlock(&vm->lock);
 	}
 	mutex_unlock(&f->lock);
-	if (!ours)
-		return -EPERM;
-	return remap_pfn_range(vma, vma->vm_start, pfn, PAGE_SIZE, vma->vm_page_prot);
+	return r;
 }
 
 static int kserv_open(struct inode *inode, struct file *file)
@@ -394,6 +466,7 @@ static int kserv_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);
+	f->mapping = file->f_mapping;
 	file->private_data = f;
 	return 0;
 }
@@ -403,9 +476,10 @@ static int kserv_release(struct inode *inode, struct file *file)
 	struct kserv_file *f = file->private_data;
 	int i;
 
+	/* The last reference is gone, so no call is in flight: every VM goes. */
 	for (i = 0; i < KSERV_VMS_MAX; i++) {
 		if (f->vms[i])
-			vm_teardown(f->vms[i]);
+			vm_teardown(f, f->vms[i]);
 	}
 	kfree(f);
 	return 0;
@@ -468,6 +542,7 @@ static int __init kserv_init(void)
 	struct arm_smccc_1_2_regs res;
 	int r;
 
+	BUILD_BUG_ON(PAGE_SHIFT != KC_PAGE_SHIFT); /* kcore's frame numbers are 4 KiB pages */
 	if (!np) {
 		pr_info("kserv: no kcore here (no /hypervisor compatible \"sekvm,kcore\")\n");
 		return -ENODEV;

@@ -60,31 +60,27 @@ static void *read_file(const char *path, size_t *ret_size)
 	return buf;
 }
 
-/*
- * In a child: map the host page behind `ipa` through /dev/kcore and read its first bytes.
- * Returns the signal that killed the child (SIGBUS when kcore refused), or 0 and the bytes.
- */
-static int peek(int dev, uint64_t vmid, uint64_t ipa, char *out, size_t len)
+/* In a child: read up to `len` - 1 bytes at p (to the page's end); the child's end as below. */
+static int read_in_child(const volatile char *p, size_t room, char *out, size_t len)
 {
-	struct kserv_vm_pfn q = { .vmid = vmid, .ipa = ipa };
 	int pipefd[2], status;
 	pid_t pid;
 
-	if (ioctl(dev, KSERV_VM_PFN, &q) != 0 || pipe(pipefd) != 0) {
+	if (pipe(pipefd) != 0) {
 		return -1;
 	}
 	pid = fork();
 	if (pid == 0) {
-		volatile char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, dev, (off_t)(q.pfn << 12));
 		char buf[64];
+		size_t n = len - 1 < room ? len - 1 : room;
 
 		if (p == MAP_FAILED) {
 			_exit(2);
 		}
-		for (size_t i = 0; i < sizeof(buf); i++) {
-			buf[i] = p[(ipa & 4095) + i];
+		for (size_t i = 0; i < n && i < sizeof(buf); i++) {
+			buf[i] = p[i];
 		}
-		(void)write(pipefd[1], buf, sizeof(buf) < len ? sizeof(buf) : len);
+		(void)write(pipefd[1], buf, n < sizeof(buf) ? n : sizeof(buf));
 		_exit(0);
 	}
 	close(pipefd[1]);
@@ -93,6 +89,32 @@ static int peek(int dev, uint64_t vmid, uint64_t ipa, char *out, size_t len)
 	close(pipefd[0]);
 	waitpid(pid, &status, 0);
 	return WIFSIGNALED(status) ? WTERMSIG(status) : -WEXITSTATUS(status);
+}
+
+/* Map the host page behind `ipa` through /dev/kcore (MAP_FAILED if refused). */
+static volatile char *map_guest_page(int dev, uint64_t vmid, uint64_t ipa)
+{
+	struct kserv_vm_pfn q = { .vmid = vmid, .ipa = ipa };
+
+	if (ioctl(dev, KSERV_VM_PFN, &q) != 0) {
+		return MAP_FAILED;
+	}
+	return mmap(NULL, 4096, PROT_READ, MAP_SHARED, dev, (off_t)(q.pfn << 12));
+}
+
+/*
+ * In a child: map the host page behind `ipa` and read from `ipa` on. Returns the signal that
+ * killed the child (SIGBUS when kcore refused), or 0 and the bytes.
+ */
+static int peek(int dev, uint64_t vmid, uint64_t ipa, char *out, size_t len)
+{
+	volatile char *p = map_guest_page(dev, vmid, ipa);
+	int r = read_in_child(p == MAP_FAILED ? p : p + (ipa & 4095), 4096 - (ipa & 4095), out, len);
+
+	if (p != MAP_FAILED) {
+		munmap((void *)p, 4096);
+	}
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -180,9 +202,14 @@ int main(int argc, char **argv)
 	sigk = peek(dev, vmid, GUEST_IMAGE_IPA, peeked, sizeof(peeked));
 	check("kserv-guest-memory-faults", sigk == SIGBUS, "reading the image page: child ended with %d",
 	      sigk);
+	/* A mapping kept over the teardown must not become a way into the freed page. */
+	volatile char *kept = map_guest_page(dev, vmid, GUEST_IMAGE_IPA);
 	r = ioctl(dev, KSERV_VM_DESTROY, &vmid);
 	check("kserv-teardown", r > (int)((size + 4095) / 4096), "%d pages came back (%s)", r,
 	      r < 0 ? strerror(errno) : "ok");
+	sigk = read_in_child(kept, 4096, peeked, sizeof(peeked));
+	check("kserv-no-mapping-outlives-page", kept != MAP_FAILED && sigk == SIGBUS,
+	      "reading a mapping of a reclaimed page: child ended with %d", sigk);
 	printf("kserv-run: %d pages reclaimed and freed\n", r);
 	return failures ? 1 : 0;
 }

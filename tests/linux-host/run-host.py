@@ -33,7 +33,7 @@ CHECKS = ['cpus-online', 'started-at-el1', 'no-kvm', 'kcore-node', 'kcore-reserv
           'kserv-loaded', 'kserv-sysfs', 'kserv-device', 'kserv-vm-create',
           'kserv-tampered-image-refused', 'kserv-vm-destroy-unverified', 'kserv-image-verified',
           'kserv-shared-page-readable', 'kserv-unshared-page-faults', 'kserv-guest-done',
-          'kserv-guest-memory-faults', 'kserv-teardown']
+          'kserv-guest-memory-faults', 'kserv-teardown', 'kserv-no-mapping-outlives-page']
 
 
 def qemu_cmd(a):
