@@ -40,6 +40,7 @@ MUTANTS = {
     'signature-ignored': ('boot.c', 'if (!boot_image_verifies_locked(locked, sig)) {',
                           'if (false && !boot_image_verifies_locked(locked, sig)) {'),
     'map-without-fault': ('vcpu.c', '\t    vcpu->pending != KC_PENDING_MEM_FAULT) {', '\t    false) {'),
+    'run-while-off': ('vcpu.c', '\tif (vcpu->power == KC_VCPU_OFF) {', '\tif (false) {'),
 }
 
 
