@@ -154,6 +154,5 @@ int kcore_init(const struct kc_boot_info *info)
 	}
 	vm_init();
 	boot_init(info->image_pubkey);
-	return mem_init(info->ram_base, info->ram_pages, info->pool_base, info->pool_pages,
-			info->host_quota);
+	return mem_init(info);
 }

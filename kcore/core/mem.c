@@ -16,29 +16,48 @@ static struct {
 	struct kc_page pages[KC_RAM_PAGES_MAX];
 } mem;
 
-int mem_init(kc_pa_t ram_base, uint64_t ram_pages, kc_pa_t pool_base, uint64_t pool_pages,
-	     uint64_t host_quota)
+/* [base, base + pages) lies in RAM: its first page index, or -1. */
+static int64_t ram_range_first(kc_pa_t base, uint64_t pages)
 {
-	uint64_t i, pool_first;
+	uint64_t first = (base.pa - mem.ram_base.pa) / KC_PAGE_SIZE;
+
+	if (!kc_page_aligned(base.pa) || base.pa < mem.ram_base.pa || first > mem.ram_pages ||
+	    pages > mem.ram_pages - first) {
+		return -1;
+	}
+	return (int64_t)first;
+}
+
+/* Every RAM page is the host's but kcore's own memory: its pool and its image (INV-3). */
+int mem_init(const struct kc_boot_info *info)
+{
+	int64_t pool_first, kcore_first;
+	uint64_t i;
 	int r;
 
-	if (!kc_page_aligned(ram_base.pa) || ram_pages == 0 || ram_pages > KC_RAM_PAGES_MAX ||
-	    ram_base.pa + ram_pages * KC_PAGE_SIZE > KC_IPA_LIMIT || pool_base.pa < ram_base.pa ||
-	    (pool_base.pa - ram_base.pa) / KC_PAGE_SIZE + pool_pages > ram_pages) {
+	if (!kc_page_aligned(info->ram_base.pa) || info->ram_pages == 0 ||
+	    info->ram_pages > KC_RAM_PAGES_MAX ||
+	    info->ram_base.pa + info->ram_pages * KC_PAGE_SIZE > KC_IPA_LIMIT) {
 		return KC_EINVAL;
 	}
-	mem.ram_base = ram_base;
-	mem.ram_pages = ram_pages;
-	pool_first = (pool_base.pa - ram_base.pa) / KC_PAGE_SIZE;
-	for (i = 0; i < ram_pages; i++) {
+	mem.ram_base = info->ram_base;
+	mem.ram_pages = info->ram_pages;
+	pool_first = ram_range_first(info->pool_base, info->pool_pages);
+	kcore_first = ram_range_first(info->kcore_base, info->kcore_pages);
+	if (pool_first < 0 || (info->kcore_pages > 0 && kcore_first < 0)) {
+		return KC_EINVAL;
+	}
+	for (i = 0; i < mem.ram_pages; i++) {
 		mem.pages[i].owner = KC_OWNER_HOST;
-		if (i >= pool_first && i < pool_first + pool_pages) {
+		if ((i >= (uint64_t)pool_first && i < (uint64_t)pool_first + info->pool_pages) ||
+		    (info->kcore_pages > 0 && i >= (uint64_t)kcore_first &&
+		     i < (uint64_t)kcore_first + info->kcore_pages)) {
 			mem.pages[i].owner = KC_OWNER_KCORE; /* INV-3: never mapped in any stage-2 */
 		}
 		mem.pages[i].share_count = 0;
 		mem.pages[i].gfn = 0;
 	}
-	r = s2_init(&mem.host_s2, KC_HOST_VMID, host_quota, &mem.lock);
+	r = s2_init(&mem.host_s2, KC_HOST_VMID, info->host_quota, &mem.lock);
 	if (r < 0) {
 		return r;
 	}

@@ -3,6 +3,7 @@
 #define KCORE_MEM_H
 
 #include "kc.h"
+#include "kcore/kcore.h"
 #include "vm.h"
 
 /* Owners: the host is 0, VMs are their vmid (1..KC_VMS_MAX). */
@@ -16,8 +17,7 @@ struct kc_page {
 	uint32_t gfn;		/* IPA page number in the owning VM */
 };
 
-int mem_init(kc_pa_t ram_base, uint64_t ram_pages, kc_pa_t pool_base, uint64_t pool_pages,
-	     uint64_t host_quota);
+int mem_init(const struct kc_boot_info *info);
 uint64_t mem_host_vttbr(void);
 /* The PA of a page frame number, or KC_EINVAL if it is outside the PA space. */
 int mem_pfn_to_pa(uint64_t pfn, kc_pa_t *ret_pa);

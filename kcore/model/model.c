@@ -794,6 +794,8 @@ int model_boot(const uint8_t pubkey[32])
 	info.ram_base = kc_pa(MODEL_RAM_BASE);
 	info.ram_pages = MODEL_RAM_PAGES;
 	info.pool_base = kc_pa(MODEL_POOL_BASE);
+	info.kcore_base = kc_pa(MODEL_KCORE_BASE);
+	info.kcore_pages = MODEL_KCORE_PAGES;
 	info.pool_pages = MODEL_POOL_PAGES;
 	info.host_quota = MODEL_HOST_QUOTA;
 	memcpy(info.image_pubkey, pubkey, 32);

@@ -12,6 +12,8 @@
 #define MODEL_RAM_PAGES 1024u
 #define MODEL_POOL_PAGES 256u	/* the last pages of RAM */
 #define MODEL_POOL_BASE (MODEL_RAM_BASE + (uint64_t)(MODEL_RAM_PAGES - MODEL_POOL_PAGES) * 4096u)
+#define MODEL_KCORE_PAGES 8u	/* "kcore's image": the pages just below the pool */
+#define MODEL_KCORE_BASE (MODEL_POOL_BASE - (uint64_t)MODEL_KCORE_PAGES * 4096u)
 #define MODEL_HOST_QUOTA 16u
 #define MODEL_TLB_ENTRIES 512u
 

@@ -51,7 +51,7 @@ static void test_host_cannot_touch_donated_pages(void)
 
 static void test_host_cannot_map_a_page_twice_or_kcore_pages(void)
 {
-	uint64_t a, b, pool_pfn = (MODEL_POOL_BASE >> KC_PAGE_SHIFT) + MODEL_POOL_PAGES - 1u;
+	uint64_t a, b, v, pool_pfn = (MODEL_POOL_BASE >> KC_PAGE_SHIFT) + MODEL_POOL_PAGES - 1u;
 	const struct model_op touch[] = { { MOP_LDR, 1, 3, RAM_IPA(0) }, { MOP_YIELD, 0, 0, 0 } };
 
 	fx_boot();
@@ -65,6 +65,10 @@ static void test_host_cannot_map_a_page_twice_or_kcore_pages(void)
 	CHECK_EQ(hc(KC_HC_VM_MAP, b, 0, fx_pfn(410)).ret, KC_EPERM);
 	CHECK_EQ(hc(KC_HC_VM_MAP, b, 0, pool_pfn).ret, KC_EPERM);
 	CHECK_EQ(hc(KC_HC_VM_MAP, b, 0, MODEL_POOL_BASE >> KC_PAGE_SHIFT).ret, KC_EPERM);
+	/* kcore's own image (kc_boot_info.kcore_base): never the host's, never a VM's. */
+	CHECK_EQ(hc(KC_HC_VM_MAP, b, 0, MODEL_KCORE_BASE >> KC_PAGE_SHIFT).ret, KC_EPERM);
+	CHECK_EQ(model_host_read(MODEL_KCORE_BASE, &v), MODEL_FAULT);
+	CHECK_EQ(model_host_write(MODEL_POOL_BASE - 8, 0x41), MODEL_FAULT);
 	CHECK_EQ(hc(KC_HC_VM_MAP, b, 0, 0x9000).ret, KC_EPERM);
 	CHECK_EQ(hc(KC_HC_VM_MAP, b, 0, UINT64_C(1) << 40).ret, KC_EINVAL);
 	CHECK_EQ(hc(KC_HC_VM_MAP, a, 0, fx_pfn(430)).ret, KC_EPERM); /* A has no pending fault */

@@ -9,7 +9,7 @@
 
 struct el2_cpu el2_cpus[EL2_CPUS_MAX];
 struct el2_platform el2_plat;
-uint64_t el2_core_ram_base, el2_core_ram_end;
+uint64_t el2_pool_end;
 uint64_t __stack_chk_guard;
 
 /* Stacks (entry.S indexes them by CPU) and kcore's stage-1 level-1 table. */
@@ -140,35 +140,39 @@ static unsigned int el2_cpus_parked(void)
 	return n;
 }
 
-/* The portable core's view: RAM from the pool on (kcore's image below it is not the core's). */
+/*
+ * The portable core's view: all of RAM, in which kcore's own memory (from RAM's start, where the
+ * boot chain loads it, to the end of its image) and the pool after it are KC_OWNER_KCORE.
+ */
 static int el2_core_init(void)
 {
 	struct kc_boot_info info;
-	uint64_t pool_base, pool_pages, ram_end, pages, i;
+	uint64_t ram_base = el2_plat.mem[0].base, pool_base, pool_pages, ram_end, pages, i;
 
 	pool_base = ((uint64_t)__kcore_end + 0x1fffu) & ~UINT64_C(0x1fff);
 	pool_pages = KC_S2_ROOT_PAGES * (KC_VMS_MAX + 1u) + KC_POOL_PAGES_MAX;
-	ram_end = el2_plat.mem[0].base + el2_plat.mem[0].size;
-	pages = (ram_end - pool_base) / KC_PAGE_SIZE;
+	ram_end = ram_base + el2_plat.mem[0].size;
+	pages = (ram_end - ram_base) / KC_PAGE_SIZE;
 	if (pages > KC_RAM_PAGES_MAX) {
 		el2_log("kcore: RAM above %lx is not managed (KC_RAM_PAGES_MAX)\n",
-			pool_base + KC_RAM_PAGES_MAX * KC_PAGE_SIZE);
+			ram_base + KC_RAM_PAGES_MAX * KC_PAGE_SIZE);
 		pages = KC_RAM_PAGES_MAX;
 	}
-	info.ram_base = kc_pa(pool_base);
+	info.ram_base = kc_pa(ram_base);
 	info.ram_pages = pages;
 	info.pool_base = kc_pa(pool_base);
 	info.pool_pages = pool_pages;
+	info.kcore_base = kc_pa(ram_base);
+	info.kcore_pages = (pool_base - ram_base) / KC_PAGE_SIZE;
 	/* One level-3 table per 2 MiB of RAM, one level-2 per GiB, and room for device pages. */
 	info.host_quota = pages / 512u + pages / (512u * 512u) + 34u;
 	for (i = 0; i < KC_PUBKEY_BYTES; i++) {
 		info.image_pubkey[i] = kc_test_pk[i];
 	}
-	el2_core_ram_base = pool_base;
-	el2_core_ram_end = pool_base + pages * KC_PAGE_SIZE;
+	el2_pool_end = pool_base + pool_pages * KC_PAGE_SIZE;
 	el2_log("kcore: image %lx-%lx, pool %lx (%lu pages), host RAM %lx-%lx\n",
-		(uint64_t)__kcore_start, (uint64_t)__kcore_end, pool_base, pool_pages,
-		pool_base + pool_pages * KC_PAGE_SIZE, el2_core_ram_end);
+		(uint64_t)__kcore_start, (uint64_t)__kcore_end, pool_base, pool_pages, el2_pool_end,
+		ram_base + pages * KC_PAGE_SIZE);
 	return kcore_init(&info);
 }
 
@@ -250,8 +254,7 @@ void el2_main(uint64_t dtb)
 		el2_system_off();
 	}
 	/* The host must not be told it may use kcore's image or pool. */
-	reserved_end = el2_core_ram_base + (KC_S2_ROOT_PAGES * (KC_VMS_MAX + 1u) + KC_POOL_PAGES_MAX) *
-					       KC_PAGE_SIZE;
+	reserved_end = el2_pool_end;
 	ram_end = el2_plat.mem[0].base + el2_plat.mem[0].size;
 	dtb_end = dtb + el2_dt_size((const void *)dtb) + EL2_DT_GROWTH; /* it grows in place */
 	if (dtb < reserved_end || dtb_end > ram_end) {

@@ -132,7 +132,7 @@ void el2_el1_save(struct el2_el1_ctx *c);
 void el2_el1_restore(const struct el2_el1_ctx *c);
 
 /* The first page the portable core manages; RAM below it is kcore's image (arch-protected). */
-extern uint64_t el2_core_ram_base, el2_core_ram_end;
+extern uint64_t el2_pool_end;	/* kcore's memory is [RAM base, el2_pool_end) */
 extern uint64_t el2_host_vttbr;
 
 #endif /* KCORE_EL2_H */

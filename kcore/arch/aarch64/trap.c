@@ -91,22 +91,15 @@ static void inject_undef(void)
 	inject_el1(KC_FIELD_PREP(KC_ESR_EC, EC_UNKNOWN) | ESR_IL, 0);
 }
 
-/* RAM below the core's first page holds kcore's image, stacks and tables. */
-static bool el2_pa_is_kcore(uint64_t pa)
-{
-	return pa >= el2_plat.mem[0].base && pa < el2_core_ram_base;
-}
-
 static void host_abort(uint64_t esr)
 {
 	uint64_t far = read_sysreg(far_el2);
 	uint64_t hpfar = read_sysreg(hpfar_el2);
-	uint64_t pa = KC_HPFAR_TO_IPA(hpfar) | (far & KC_PAGE_MASK);
 	uint64_t fsc = KC_FIELD_GET(KC_ISS_FSC, esr);
 
-	/* Only a translation fault means "not mapped yet"; HPFAR is valid for those. */
-	if ((fsc >> 2) != KC_FSC_TYPE_TRANSLATION || el2_pa_is_kcore(pa) ||
-	    kcore_host_abort(esr, far, hpfar) != KC_OK) {
+	/* Only a translation fault means "not mapped yet"; HPFAR is valid for those. The core
+	 * refuses kcore's own pages (KC_OWNER_KCORE) like any page the host does not own. */
+	if ((fsc >> 2) != KC_FSC_TYPE_TRANSLATION || kcore_host_abort(esr, far, hpfar) != KC_OK) {
 		inject_sea(esr, far);
 	}
 }

@@ -12,6 +12,8 @@ struct kc_boot_info {
 	uint64_t ram_pages;		/* at most KC_RAM_PAGES_MAX */
 	kc_pa_t pool_base;		/* kcore's page pool, inside RAM, 8 KiB aligned */
 	uint64_t pool_pages;		/* at most KC_POOL_PAGES_MAX */
+	kc_pa_t kcore_base;		/* kcore's own image, data and stacks, when inside RAM */
+	uint64_t kcore_pages;		/* 0 if none of it is in RAM */
 	uint64_t host_quota;		/* pool pages reserved for the host's stage-2 */
 	uint8_t image_pubkey[32];	/* Ed25519 key that signs protected VM images */
 };
