@@ -9,6 +9,7 @@
 #include "vm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -47,7 +48,10 @@ struct server {
 	size_t n_listeners;
 	size_t n_clients;
 	struct conn *clients;
-	bool paused; /* accept() failed (no descriptors left): wait for a client to go */
+	bool paused;		/* accept() failed: until a client goes or the retry timer fires */
+	struct event *retry;
+	int spare_fd;		/* held so a client can be told "out of descriptors", then closed */
+	unsigned long refused;	/* clients refused for want of descriptors */
 };
 
 static void listeners_enable(struct server *srv, bool on)
@@ -62,15 +66,56 @@ static void listeners_enable(struct server *srv, bool on)
 	srv->paused = !on;
 }
 
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	if (srv->paused) {
+		listeners_enable(srv, true);
+	}
+}
+
+/*
+ * Out of descriptors, with a client waiting: give up the spare descriptor, take the client,
+ * tell it why and close it, then hold the spare again. True if that worked (the listener
+ * stays on: each waiting client is answered, so there is no busy loop).
+ */
+static bool refuse_with_spare(struct server *srv, struct evconnlistener *l)
+{
+	static const char msg[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":5,"
+				  "\"message\":\"hostd is out of file descriptors; try again later\"}}\n";
+	int fd;
+
+	if (srv->spare_fd < 0) {
+		return false;
+	}
+	close(srv->spare_fd);
+	fd = accept4(evconnlistener_get_fd(l), NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0) {
+		(void)!write(fd, msg, sizeof(msg) - 1);
+		close(fd);
+	}
+	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && srv->refused++ % 1000 == 0) {
+		log_warning("out of file descriptors: refusing clients (%lu so far)", srv->refused);
+	}
+	return fd >= 0 && srv->spare_fd >= 0;
+}
+
 /* Without this, libevent retries a failing accept() at once, forever. */
 static void on_accept_error(struct evconnlistener *l, void *arg)
 {
+	static const struct timeval one_second = {1, 0};
 	struct listener *li = arg;
 	int err = EVUTIL_SOCKET_ERROR();
 
-	log_warning("cannot accept a client: %s; accepting again when a client disconnects",
+	if ((err == EMFILE || err == ENFILE) && refuse_with_spare(li->srv, l)) {
+		return;
+	}
+	log_warning("cannot accept a client: %s; accepting again in 1 s or when a client disconnects",
 		    evutil_socket_error_to_string(err));
 	listeners_enable(li->srv, false);
+	evtimer_add(li->srv->retry, &one_second);
 }
 
 static void conn_close(struct conn *c);
@@ -276,6 +321,11 @@ struct server *server_new(struct event_base *base)
 	struct server *srv = util_xcalloc(1, sizeof(*srv));
 
 	srv->base = base;
+	srv->retry = evtimer_new(base, on_retry, srv);
+	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (!srv->retry) {
+		abort();
+	}
 	return srv;
 }
 
@@ -306,6 +356,10 @@ void server_free(struct server *srv)
 	}
 	for (size_t i = 0; i < srv->n_listeners; i++) {
 		evconnlistener_free(srv->listeners[i].l);
+	}
+	event_free(srv->retry);
+	if (srv->spare_fd >= 0) {
+		close(srv->spare_fd);
 	}
 	free(srv);
 }

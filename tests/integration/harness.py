@@ -6,6 +6,7 @@ SEKVM_ACCEL (passed through to hostd: auto, kvm or tcg).
 """
 import json
 import os
+import resource
 import re
 import shutil
 import signal
@@ -225,11 +226,14 @@ class Hostd:
         self.proc = None
         self.clients = []
 
-    def start(self, *extra):
+    def start(self, *extra, nofile=None):
+        """nofile: hostd's RLIMIT_NOFILE, soft and hard (it raises its soft limit to the hard one)."""
         args = [HOSTD, "--state-dir", self.state, "--runtime-dir", self.run, "--socket", self.sock,
                 "--guest-dir", GUEST_DIR or os.path.join(self.root, "no-guest"), *extra]
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
+        limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))) if nofile else None
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL,
+                                     preexec_fn=limit)
         wait_socket(self.sock, self.proc)
         return self
 

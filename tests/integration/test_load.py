@@ -395,6 +395,41 @@ class Load(HostdTestCase):
         admin.close()
         self.assertExitsCleanly()
 
+    def test_out_of_descriptors_refuses_clearly_and_recovers(self):
+        """With every descriptor in use, a new client gets error 5 saying why, at once (hostd
+        keeps one spare descriptor for that), and hostd serves again as soon as some are free."""
+        h = Hostd()
+        h.start(nofile=48)
+        try:
+            clients, resp = [], None
+            for _ in range(48):
+                resp, c = self.first_reply(h.sock)
+                if "error" in resp:
+                    break
+                clients.append(c)
+            self.assertIn("error", resp, f"{len(clients)} clients accepted with 48 descriptors")
+            self.assertEqual(resp["error"]["code"], RESOURCE_EXHAUSTED, resp)
+            self.assertIn("file descriptors", resp["error"]["message"])
+            self.assertGreater(len(clients), 20)
+            resp, _ = self.first_reply(h.sock)  # refused again, not left waiting
+            self.assertEqual(resp["error"]["code"], RESOURCE_EXHAUSTED, resp)
+            for c in clients:
+                c.close()
+            # hostd sees those closes in its own time: try until served (bounded).
+            deadline = time.monotonic() + 30
+            while True:
+                resp, c = self.first_reply(h.sock)
+                c.close()
+                if "result" in resp or time.monotonic() > deadline:
+                    break
+            self.assertIn("result", resp, f"still refused after every client left: {resp}")
+            self.assertEqual(h.stop(), 0)
+        except BaseException:
+            print(f"--- log of the hostd with 48 descriptors ---\n{h.log_text()[-3000:]}")
+            raise
+        finally:
+            h.cleanup()
+
     def test_connection_limit_with_systemds_default_nofile(self):
         """As a systemd service without LimitNOFILE=, hostd starts with a soft RLIMIT_NOFILE of
         1024: it must still serve 1024 clients and refuse the next with error 5."""
