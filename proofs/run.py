@@ -39,6 +39,9 @@ WP_JOBS = [
     # Every lemma of the wrapper (the mem.c proofs above use them): INV-3, and the step lemmas
     # that carry INV-1/INV-1r/INV-2 across donate and reclaim.
     ('WP lemmas: inv ==> INV-3, steps keep INV-1/1r/2', 'mem_wp.c', None, LEMMAS),
+    ('WP page pool: pool.c (pool_inv kept, quotas, exact free)', 'pool_wp.c',
+     ['pool_page_area', 'pool_contains', 'pool_root', 'pool_reserved_pages', 'pool_reserve',
+      'pool_unreserve', 'pool_bit', 'pool_free'], None),
 ]
 # Functions attempted but not (fully) proved yet, and why; every other kcore/core function
 # without an entry here is "not yet attempted".
@@ -54,10 +57,13 @@ NOT_YET = {
     's2_ensure_table': 'needs the page-table memory model and pool_alloc contract',
     's2_free_level2': 'loop over table entries: needs loop invariants and the page-table model',
     's2_destroy': 'loop over table entries: needs loop invariants and the page-table model',
-    's2_init': 'needs pool_reserve/pool_root contracts',
+    's2_init': 'needs a contract; pool_reserve/pool_root are proved now (pool_wp.c)',
+    'pool_init': 'loop clearing the bitmap: needs a loop invariant/assigns (ACSL inside pool.c); '
+                 'contract not written',
+    'pool_alloc': 'search loop over the bitmap: needs loop invariants (ACSL inside pool.c); also its '
+                  'KC_BUG_ON(idx == pool.pages) needs the cross-quota sum (used <= reserved <= pages)',
 }
 DEFAULT_REASON = {
-    'pool.c': 'not yet attempted (bitmap allocator; loops need invariants)',
     'vm.c': 'not yet attempted (VM/vCPU state machine: modelled in Spin, vmstate.pml)',
     'vcpu.c': 'not yet attempted (exit decoding; state machine modelled in Spin)',
     'boot.c': 'not yet attempted (signature check; needs kc_sig_* contracts)',
@@ -279,6 +285,9 @@ MUTANTS = [
      '\thost_unmap_locked(pa);\n\tpage->owner = (uint16_t)vm.vm->vmid;\n',
      '\tpage->owner = (uint16_t)vm.vm->vmid;\n',
      [('wp', 'mem_wp.c', ['mem_host_donate_vm'], 'donate_step_s2')]),
+    ('pool_reserve capacity check removed (over-reservation)', 'pool.c',
+     '\tif (pages > pool.pages - pool.reserved) {\n', '\tif (false) {\n',
+     [('wp', 'pool_wp.c', ['pool_reserve'], 'reserve_inv')]),
     ('a vCPU that is off may run (power check removed)', 'vcpu.c',
      '\tif (vcpu->power == KC_VCPU_OFF) {\n', '\tif (false) {\n',
      [('spin', 'vmstate.pml', '-DNO_POWER_CHECK')]),
