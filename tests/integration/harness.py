@@ -122,10 +122,17 @@ class RpcError(Exception):
 
 
 class Client:
-    def __init__(self, path, timeout=BOOT_TIMEOUT):
+    def __init__(self, path, timeout=BOOT_TIMEOUT, wait_for_backlog=False):
+        """wait_for_backlog: connect before the timeout is set. A UNIX socket with a timeout is
+        non-blocking, and its connect fails with EAGAIN instead of waiting while hostd's listen
+        backlog is full."""
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        self.sock.connect(path)
+        if wait_for_backlog:
+            self.sock.connect(path)
+            self.sock.settimeout(timeout)
+        else:
+            self.sock.settimeout(timeout)
+            self.sock.connect(path)
         self.buf = b""
         self.next_id = 1
         self.notifications = []  # received while waiting for replies, each checked

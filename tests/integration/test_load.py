@@ -24,17 +24,11 @@ SYSTEMD_NOFILE = 1024   # the soft RLIMIT_NOFILE systemd gives a service without
 
 
 class LoadClient(Client):
-    """harness.Client that connects before it sets a timeout. A UNIX socket with a timeout is
-    non-blocking, and its connect fails with EAGAIN instead of waiting while hostd's listen
-    backlog (128) is full, which it is when hundreds of clients connect at once."""
+    """harness.Client that waits while hostd's listen backlog (128) is full, which it is when
+    hundreds of clients connect at once."""
 
     def __init__(self, path, timeout=CALL_TIMEOUT_S):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
-        self.sock.settimeout(timeout)
-        self.buf = b""
-        self.next_id = 1
-        self.notifications = []
+        super().__init__(path, timeout, wait_for_backlog=True)
 
 
 def raise_nofile(want=NOFILE_WANTED):
@@ -79,6 +73,32 @@ class Load(HostdTestCase):
             t0 = time.monotonic()
             client.call("host.info")
             times.append(time.monotonic() - t0)
+        return times
+
+    def round_trips_during_batch(self, batch_line):
+        """A new read-only client sends batch_line and reads until a reply line comes or hostd
+        closes it; meanwhile an innocent client's round trips, whose durations are returned."""
+        batcher = LoadClient(self.ro_sock)
+        self.hostd.clients.append(batcher)
+        other = self.connect()
+        other.call("host.info")
+        done = threading.Event()
+
+        def send():
+            try:
+                batcher.sock.sendall(batch_line)
+                got = b"-"
+                while got and b"\n" not in got:  # a reply line, or hostd closing on the hog
+                    got = batcher.sock.recv(1 << 20)
+            except OSError:
+                pass
+            finally:
+                done.set()
+
+        t = threading.Thread(target=send, daemon=True)
+        t.start()
+        times = self.round_trips_while(lambda: not done.is_set(), other)
+        t.join(CALL_TIMEOUT_S)
         return times
 
     def assertNotBlocked(self, times, what):
@@ -236,27 +256,7 @@ class Load(HostdTestCase):
         self.assertEqual(c.read_line()["error"]["code"], -32602)
         parse_cost = vm_rss_kib(self.pid, "VmHWM") - hwm0
         hwm1 = vm_rss_kib(self.pid, "VmHWM")
-        batcher = LoadClient(self.ro_sock)
-        self.hostd.clients.append(batcher)
-        other = self.connect()
-        other.call("host.info")
-        done = threading.Event()
-
-        def send():
-            try:
-                batcher.sock.sendall(batch)
-                got = b"-"
-                while got and b"\n" not in got:  # a reply line, or hostd closing on the hog
-                    got = batcher.sock.recv(1 << 20)
-            except OSError:
-                pass
-            finally:
-                done.set()
-
-        t = threading.Thread(target=send, daemon=True)
-        t.start()
-        times = self.round_trips_while(lambda: not done.is_set(), other)
-        t.join(CALL_TIMEOUT_S)
+        times = self.round_trips_during_batch(batch)
         batch_cost = vm_rss_kib(self.pid, "VmHWM") - hwm1
         self.assertNotBlocked(times, f"a client that sent a batch of {n} requests")
         self.assertLess(batch_cost, parse_cost + 64 * 1024,
@@ -278,27 +278,7 @@ class Load(HostdTestCase):
             self.assertIn("result", c.read_line())
         batch = json.dumps([{"jsonrpc": "2.0", "id": i, "method": "vm.list"} for i in range(256)])
         hwm0 = vm_rss_kib(self.pid, "VmHWM")
-        batcher = LoadClient(self.ro_sock)
-        self.hostd.clients.append(batcher)
-        other = self.connect()
-        other.call("host.info")
-        done = threading.Event()
-
-        def send():
-            try:
-                batcher.sock.sendall(batch.encode() + b"\n")
-                got = b"-"
-                while got and b"\n" not in got:  # a reply line, or hostd closing on the hog
-                    got = batcher.sock.recv(1 << 20)
-            except OSError:
-                pass
-            finally:
-                done.set()
-
-        t = threading.Thread(target=send, daemon=True)
-        t.start()
-        times = self.round_trips_while(lambda: not done.is_set(), other)
-        t.join(CALL_TIMEOUT_S)
+        times = self.round_trips_during_batch(batch.encode() + b"\n")
         grown = vm_rss_kib(self.pid, "VmHWM") - hwm0
         self.assertLess(grown, 256 * 1024, f"hostd's peak RSS grew by {grown // 1024} MiB for a "
                         f"batch of 256 vm.list calls with {n_vms} VMs defined")
