@@ -28,6 +28,7 @@
 #include "store.h"
 
 #include "contract.h"
+#include "hostd-fixture.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -40,10 +41,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-#ifndef HOSTD_API_JSON
-#error "HOSTD_API_JSON: the path of protocols/hostd-api.json"
-#endif
 
 #define SETTLE_TIMEOUT_S 20 /* /bin/false exits at once: a VM still busy by then is a hang */
 #define SMALL_MAX_LINE 97   /* a line cap fuzz-sized inputs can reach */
@@ -370,33 +367,6 @@ static void settle(struct fake_conn *c)
 	}
 }
 
-static char *make_dir(const char *parent, const char *name)
-{
-	char *p = util_strdup_printf("%s/%s", parent, name);
-
-	if (util_mkdir_p(p, 0750) < 0) {
-		perror(p);
-		exit(99);
-	}
-	return p;
-}
-
-static void make_file(const char *dir, const char *name)
-{
-	_cleanup_free_ char *p = util_strdup_printf("%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-
-	if (!f || fputs("not really a kernel\n", f) < 0 || fclose(f) != 0) {
-		perror(p);
-		exit(99);
-	}
-}
-
-static struct vm *find_vm(void *ctx, const char *ref)
-{
-	return registry_find(&((struct hostd *)ctx)->reg, ref);
-}
-
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -418,39 +388,18 @@ static void teardown(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	char *guest, *state, *run;
+	char *guest;
 
 	tmp_root = util_strdup_printf("%s/fuzz-rpc.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(tmp_root)) {
 		perror(tmp_root);
 		exit(99);
 	}
-	guest = make_dir(tmp_root, "guest");
-	make_file(guest, "kernel");
-	make_file(guest, "initramfs.cpio.gz");
-	state = make_dir(tmp_root, "state");
-	free(make_dir(state, "vms"));
-	free(make_dir(state, "logs"));
-	run = make_dir(tmp_root, "run");
-	free(make_dir(run, "vms"));
-	api = json_object_from_file(HOSTD_API_JSON);
-	if (!api) {
-		fprintf(stderr, "fuzz-rpc: cannot read %s\n", HOSTD_API_JSON);
-		exit(99);
-	}
-	h.base = event_base_new();
-	h.cfg = (struct hostd_config){.state_dir = state,
-				      .runtime_dir = run,
-				      .socket_path = "/nonexistent/hostd.sock",
-				      .guest_dir = guest,
-				      .qemu = "/bin/false",
-				      .accel = VM_ACCEL_AUTO};
-	snprintf(h.kvm.reason, sizeof(h.kvm.reason), "fuzz: KVM not probed");
+	guest = fixture_make_dir(tmp_root, "guest");
+	free(fixture_make_file(guest, "kernel"));
+	free(fixture_make_file(guest, "initramfs.cpio.gz"));
 	h.server = (struct server *)&h; /* non-NULL: notifications go to server_notify above */
-	if (!h.base || store_load_all(state, &h.reg) < 0) {
-		exit(99);
-	}
-	rpc_setup(methods, find_vm, &h);
+	fixture_hostd(&h, tmp_root, guest, VM_ACCEL_AUTO, "fuzz: KVM not probed");
 	log_set_max_level(LOG_ERR_); /* only hostd's "bug:" lines */
 	signal(SIGPIPE, SIG_IGN);    /* as hostd's main: a QEMU that died is an EPIPE, not a kill */
 	verbose = getenv("FUZZ_RPC_VERBOSE") && strcmp(getenv("FUZZ_RPC_VERBOSE"), "1") == 0;

@@ -6,16 +6,13 @@
 #include "store.h"
 
 #include "contract.h"
+#include "hostd-fixture.h"
 #include "tap.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <sys/stat.h>
-
-#ifndef HOSTD_API_JSON
-#error "HOSTD_API_JSON: the path of protocols/hostd-api.json"
-#endif
 
 /* A connection as the RPC layer sees it: replies are collected, references counted. */
 struct fake_client {
@@ -50,7 +47,8 @@ static struct fake_client ro = {.rpc = {fake_send, fake_ref, fake_unref, .read_o
 static struct fake_client peek = {.rpc = {fake_send, fake_ref, fake_unref}};
 
 static struct hostd h;
-static char *tmp, *state_dir, *files_dir, *kernel_path, *initrd_path, *disk_path;
+static const char *state_dir; /* h.cfg.state_dir */
+static char *tmp, *files_dir, *kernel_path, *initrd_path, *disk_path;
 static long next_id = 100;
 /* Problems outside the asserted results, reported once at the end (details as diagnostics). */
 static unsigned ref_imbalances, framing_problems;
@@ -1228,67 +1226,18 @@ static void test_delete(void)
 
 /* ---- Setup. ---- */
 
-static struct vm *find_vm(void *ctx, const char *ref)
-{
-	return registry_find(&((struct hostd *)ctx)->reg, ref);
-}
-
-static char *make_dir(const char *parent, const char *name)
-{
-	char *p = util_strdup_printf("%s/%s", parent, name);
-
-	if (util_mkdir_p(p, 0750) < 0) {
-		perror(p);
-		exit(99);
-	}
-	return p;
-}
-
-static char *make_file(const char *name)
-{
-	char *p = util_strdup_printf("%s/%s", files_dir, name);
-	FILE *f = fopen(p, "w");
-
-	if (!f || fputs("not really a kernel\n", f) < 0 || fclose(f) != 0) {
-		perror(p);
-		exit(99);
-	}
-	return p;
-}
-
 static void setup(void)
 {
-	char *run, *d;
+	char *guest;
 
 	tmp = tap_tmpdir();
-	state_dir = make_dir(tmp, "state");
-	run = make_dir(tmp, "run");
-	files_dir = make_dir(tmp, "files");
-	free(make_dir(state_dir, "vms"));
-	free(make_dir(state_dir, "logs"));
-	free(make_dir(run, "vms"));
-	d = make_dir(tmp, "guest");
-	kernel_path = make_file("vmlinuz");
-	initrd_path = make_file("initrd.img");
-	disk_path = make_file("disk.img");
-
-	api = json_object_from_file(HOSTD_API_JSON);
-	if (!api) {
-		fprintf(stderr, "cannot read %s\n", HOSTD_API_JSON);
-		exit(99);
-	}
-	h.base = event_base_new();
-	h.cfg = (struct hostd_config){.state_dir = state_dir,
-				      .runtime_dir = run,
-				      .socket_path = "/nonexistent/hostd.sock",
-				      .guest_dir = d,
-				      .qemu = "/bin/false",
-				      .accel = VM_ACCEL_TCG};
-	snprintf(h.kvm.reason, sizeof(h.kvm.reason), "unit test: KVM not probed");
-	if (!h.base || store_load_all(state_dir, &h.reg) < 0) {
-		exit(99);
-	}
-	rpc_setup(methods, find_vm, &h);
+	files_dir = fixture_make_dir(tmp, "files");
+	guest = fixture_make_dir(tmp, "guest");
+	kernel_path = fixture_make_file(files_dir, "vmlinuz");
+	initrd_path = fixture_make_file(files_dir, "initrd.img");
+	disk_path = fixture_make_file(files_dir, "disk.img");
+	fixture_hostd(&h, tmp, guest, VM_ACCEL_TCG, "unit test: KVM not probed");
+	state_dir = h.cfg.state_dir;
 	log_set_max_level(LOG_WARN_); /* mutations log at info: not needed here */
 }
 
@@ -1301,7 +1250,7 @@ static void teardown(void)
 	event_base_free(h.base);
 	free((char *)h.cfg.runtime_dir);
 	free((char *)h.cfg.guest_dir);
-	free(state_dir);
+	free((char *)h.cfg.state_dir);
 	free(files_dir);
 	free(kernel_path);
 	free(initrd_path);
