@@ -12,7 +12,6 @@ the deadline; the whole console is printed in every case. No sleeps: it waits on
 --icount runs QEMU with -icount shift=0 (one instruction per virtual ns), which makes the PMU's
 instruction counter count: the benchmark scenarios need it.
 """
-import argparse
 import os
 import re
 import subprocess
@@ -31,20 +30,13 @@ def scenario_number(header, name):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--missing', nargs='+')
-    ap.add_argument('--qemu')
-    ap.add_argument('--kcore')
+    ap = qemurun.arg_parser('EL2_TIMEOUT', 60)
     ap.add_argument('--host')
     ap.add_argument('--tests')
     ap.add_argument('--test')
-    ap.add_argument('--timeout', type=float, default=float(os.environ.get('EL2_TIMEOUT', 60)))
-    ap.add_argument('--smp', type=int, default=4)
     ap.add_argument('--icount', action='store_true')
     ap.add_argument('--gdb', action='store_true')
-    a = ap.parse_args()
-    if a.missing:
-        return qemurun.missing('el2', a.missing)
+    a = qemurun.parse_args(ap, 'el2')
     num = scenario_number(a.tests, a.test)
     cmd = [a.qemu, '-M', 'virt,virtualization=on,gic-version=3', '-cpu', 'cortex-a72',
            '-smp', str(a.smp), '-m', '256', '-accel', 'tcg', '-display', 'none',

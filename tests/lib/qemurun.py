@@ -4,9 +4,11 @@ Used by tests/el2/run-el2.py and tests/linux-host/run-host.py. No sleeps: it wai
 console pipe. `judge(line)` returns None to go on, 'pass' once the run has what it needs (QEMU
 must still exit 0 by itself), or a failure reason to stop at once.
 """
+import argparse
 import os
 import select
 import subprocess
+import sys
 import time
 
 
@@ -15,6 +17,28 @@ def missing(what, packages):
     print('%s: cannot build or run: install the Debian packages: %s' % (what, ' '.join(packages)))
     print('(arm64 ones need: dpkg --add-architecture arm64 && apt-get update)')
     return 1
+
+
+def arg_parser(timeout_env, timeout_default, qemu=None, **kwargs):
+    """An ArgumentParser with the options every runner takes: --missing PACKAGE... (what meson
+    passes when the suite cannot be built here; see parse_args), --qemu, --kcore, --smp N and
+    --timeout S, whose default is the environment variable timeout_env or timeout_default."""
+    ap = argparse.ArgumentParser(**kwargs)
+    ap.add_argument('--missing', nargs='+', help=argparse.SUPPRESS)
+    ap.add_argument('--qemu', default=qemu)
+    ap.add_argument('--kcore')
+    ap.add_argument('--smp', type=int, default=4)
+    ap.add_argument('--timeout', type=float,
+                    default=float(os.environ.get(timeout_env, timeout_default)))
+    return ap
+
+
+def parse_args(ap, what):
+    """ap's arguments; with --missing, missing()'s message and exit status 1 instead."""
+    a = ap.parse_args()
+    if a.missing:
+        sys.exit(missing(what, a.missing))
+    return a
 
 
 def run(cmd, timeout, judge):

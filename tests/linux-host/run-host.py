@@ -17,7 +17,6 @@ kvm-arm.mode=none) for the benchmark; only LINUX-HOST-DONE is required then. --b
 the initramfs time ROUNDS gzip runs. --interactive gives the console to the terminal (Ctrl-a x
 quits QEMU).
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -55,20 +54,14 @@ def qemu_cmd(a):
 
 
 def main():
-    ap = argparse.ArgumentParser(description='Boot Linux as the host on kcore under QEMU.')
-    ap.add_argument('--missing', nargs='+', help=argparse.SUPPRESS)
-    ap.add_argument('--qemu', default='qemu-system-aarch64')
-    ap.add_argument('--kcore')
+    ap = qemurun.arg_parser('LINUX_HOST_TIMEOUT', 240, qemu='qemu-system-aarch64',
+                            description='Boot Linux as the host on kcore under QEMU.')
     ap.add_argument('--kernel', required=False)
     ap.add_argument('--initrd', required=False)
-    ap.add_argument('--smp', type=int, default=4)
-    ap.add_argument('--timeout', type=float, default=float(os.environ.get('LINUX_HOST_TIMEOUT', 240)))
     ap.add_argument('--bench', type=int, default=0)
     ap.add_argument('--direct', action='store_true')
     ap.add_argument('--interactive', action='store_true')
-    a = ap.parse_args()
-    if a.missing:
-        return qemurun.missing('linux-host', a.missing)
+    a = qemurun.parse_args(ap, 'linux-host')
     for what in ('kernel', 'initrd') + (() if a.direct else ('kcore',)):
         if not getattr(a, what) or not os.path.isfile(getattr(a, what)):
             ap.error('--%s FILE is required and must exist' % what)
