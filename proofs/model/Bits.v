@@ -137,6 +137,17 @@ Proof.
   - apply bits_valid_of_device. lia.
 Qed.
 
+(* KC_PTE_TABLE_DESC(x) = (x & KC_PTE_ADDR) | KC_PTE_TYPE_TABLE | KC_PTE_VALID (WP folds the two
+   low bits into 3): its output address is x and bits[1:0] are 0b11 (a table entry). *)
+Lemma bits_desc_table : forall x, 0 <= x < 0x1000000000000 /\ x mod 4096 = 0 ->
+  Z.land (Z.lor (Z.land x ADDR) 3) ADDR = x /\ Z.land (Z.lor (Z.land x ADDR) 3) 3 = 3.
+Proof.
+  intros x H. split.
+  - rewrite addr_of_attrs by reflexivity. apply bits_addr_aligned_id. exact H.
+  - rewrite Z.land_lor_distr_l, <- Z.land_assoc.
+    replace (Z.land ADDR 3) with 0 by reflexivity. rewrite Z.land_0_r. reflexivity.
+Qed.
+
 Lemma bits_shr21 : forall x, 0 <= x -> Z.shiftr x 21 = x / 2097152.
 Proof. intros. rewrite Z.shiftr_div_pow2 by lia. reflexivity. Qed.
 

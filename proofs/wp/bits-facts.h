@@ -30,6 +30,8 @@
   axiom bits_desc_device: \forall integer x; 0 <= x < 0x1000000000000 && x % 4096 == 0 ==>
     (((x & 0xfffffffff000) | 0x400000000004c7) & 0xfffffffff000) == x &&
     (((x & 0xfffffffff000) | 0x400000000004c7) & 1) == 1;
+  axiom bits_desc_table: \forall integer x; 0 <= x < 0x1000000000000 && x % 4096 == 0 ==>
+    (((x & 0xfffffffff000) | 3) & 0xfffffffff000) == x && (((x & 0xfffffffff000) | 3) & 3) == 3;
   axiom bits_low12: \forall integer x; 0 <= x ==> (x & 4095) == x % 4096;
   axiom bits_shr21: \forall integer x; 0 <= x ==> (x >> 21) == x / 2097152;
   axiom bits_shr30: \forall integer x; 0 <= x ==> (x >> 30) == x / 1073741824;

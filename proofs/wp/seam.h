@@ -6,7 +6,9 @@
  * Arm ARM (DDI 0487 K.a) rule or which part of the seam's own comment it models.
  * Ghost state used to state them:
  *   kc_locks  : which locks the running CPU holds           (held(kc_locks, l))
- *   kc_s2_ep  : the page-table memory, observed only through s2_* contracts (s2-contract.h)
+ *   kc_s2_ep  : the page-table memory: pte(kc_s2_ep, pa) is the 64-bit word at pa as
+ *               arch_pte_load/arch_pte_store see it, live(kc_s2_ep, vmid) a ghost flag (the vmid's
+ *               stage-2 is in use; no hardware state); s2-contract.h walks it
  *   kc_data   : contents of physical pages                   (page_zero(kc_data, pa))
  *   kc_cache  : cache state of physical pages                (page_clean(kc_data, kc_cache, pa))
  * They are ghost integers: "epochs" that a seam call replaces, with the logic functions
@@ -17,6 +19,7 @@
 #include "kcore/arch.h"
 
 /*@ ghost int kc_locks; */
+/*@ ghost int kc_s2_ep; */
 /*@ ghost int kc_data; */
 /*@ ghost int kc_cache; */
 
@@ -24,6 +27,8 @@
   logic boolean held(integer locks, arch_lock_t *l);
   predicate page_zero(integer data, integer pa);
   predicate page_clean(integer data, integer cache, integer pa);
+  logic integer pte(integer ep, integer pa);
+  logic boolean live(integer ep, integer vmid);
 } */
 
 /* SEAM-LOCK: arch.h "acquire, then barrier"; ticket lock acquire with LDAXR/STXR and the
@@ -71,6 +76,32 @@ void arch_page_zero(kc_pa_t page);
     ensures page_clean(kc_data, kc_cache, page.pa);
 */
 void arch_page_clean_poc(kc_pa_t page);
+
+/* SEAM-PTE-LOAD: LDR of an aligned doubleword of page-table memory (kcore/arch: a volatile
+ * 64-bit load), single-copy atomic, Arm ARM B2.2.1 (requirements for single-copy atomicity:
+ * an aligned 64-bit access): it returns the whole descriptor last stored at entry, never a mix.
+ * Ordering against the table walker is not modelled here (Spin, VRM). */
+/*@ requires entry.pa % 8 == 0;
+    assigns \nothing;
+    ensures \result == pte(kc_s2_ep, entry.pa);
+*/
+uint64_t arch_pte_load(kc_pa_t entry);
+
+/* SEAM-PTE-STORE: STR of an aligned doubleword, single-copy atomic, Arm ARM B2.2.1: afterwards
+ * the doubleword at entry reads desc and every other aligned doubleword is unchanged. live is a
+ * ghost flag, not memory: a store does not change it. */
+/*@ predicate pte_stored(integer ep1, integer ep2, integer e, integer d) = pte(ep2, e) == d &&
+      (\forall integer a; a % 8 == 0 && a != e ==> pte(ep2, a) == pte(ep1, a)) &&
+      (\forall integer v; live(ep2, v) <==> live(ep1, v));
+*/
+/*@ requires entry.pa % 8 == 0;
+    assigns kc_s2_ep;
+    ensures pte_stored(\old(kc_s2_ep), kc_s2_ep, entry.pa, desc);  // the three clauses below, as one
+    ensures pte(kc_s2_ep, entry.pa) == desc;
+    ensures \forall integer a; a % 8 == 0 && a != entry.pa ==> pte(kc_s2_ep, a) == pte(\old(kc_s2_ep), a);
+    ensures \forall integer v; live(kc_s2_ep, v) <==> live(\old(kc_s2_ep), v);
+*/
+void arch_pte_store(kc_pa_t entry, uint64_t desc);
 
 /* SEAM-BARRIERS: DSB ISHST / DSB ISH / ISB, Arm ARM B2.3.12 (DSB), B2.3.11 (ISB). They change
  * no state visible to the sequential proof; their ordering duties are checked by Spin
