@@ -9,13 +9,15 @@
 #include "seam.h"
 #include "bits-facts.h"
 #include "helpers.h"
+#define KC_WP_S2_WF	/* the s2 contracts require and keep s2_wf/s2_ok (s2_wp.c proves them) */
 #include "s2-contract.h"
 #include "mem.c"	/* kcore/core/mem.c (or a mutant copy), found through -I */
 
 #define OWN(i) mem.pages[i].owner
 /* "ensures inv", one clause per part, so each is its own (smaller) goal. */
 #define INV_POST ensures ram_ok; ensures owner_ok; ensures share_ok; ensures gfn_ok; \
-    ensures inv1(kc_s2_ep); ensures inv1r(kc_s2_ep); ensures inv2(kc_s2_ep); ensures inv_host_s2;
+    ensures inv1(kc_s2_ep); ensures inv1r(kc_s2_ep); ensures inv2(kc_s2_ep); ensures inv_host_s2; \
+    ensures s2_wf(kc_s2_ep, kc_pool); ensures s2_ok(kc_s2_ep, &mem.host_s2);
 /* The same for a transition that moves a page between owners (donate, reclaim), where one goal
  * "ensures inv1" is too big for z3/cvc5 (quantified invariants over a write to one element of
  * mem.pages). STEP is a predicate saying exactly what the transition changed (which page, which
@@ -24,7 +26,8 @@
  * hold by the lemmas *_inv1, *_inv1r, *_inv2 below (proved goals, not axioms). Together the
  * clauses say "ensures inv"; each goal stays small. */
 #define INV_POST_BY(...) ensures ram_ok; ensures owner_ok; ensures share_ok; ensures gfn_ok; \
-    ensures inv_host_s2; ensures (__VA_ARGS__) ==> inv1(kc_s2_ep); \
+    ensures inv_host_s2; ensures s2_wf(kc_s2_ep, kc_pool); ensures s2_ok(kc_s2_ep, &mem.host_s2); \
+    ensures (__VA_ARGS__) ==> inv1(kc_s2_ep); \
     ensures (__VA_ARGS__) ==> inv1r(kc_s2_ep); ensures (__VA_ARGS__) ==> inv2(kc_s2_ep);
 /*@
   predicate ram_ok{L} = mem.ram_base.pa % 4096 == 0 && 0 < mem.ram_pages <= KC_RAM_PAGES_MAX &&
@@ -60,13 +63,15 @@
 
   predicate inv{L} = ram_ok && owner_ok && share_ok && gfn_ok &&
     inv1(kc_s2_ep) && inv1r(kc_s2_ep) && inv2(kc_s2_ep) &&
-    mem.host_s2.vmid == 0 && mem.host_s2.guard == &mem.lock;
+    mem.host_s2.vmid == 0 && mem.host_s2.guard == &mem.lock &&
+    s2_wf(kc_s2_ep, kc_pool) && s2_ok(kc_s2_ep, &mem.host_s2);
 
   lemma inv_implies_inv3{L}: inv ==> inv3(kc_s2_ep);
 
   predicate inv_host_s2{L} = mem.host_s2.vmid == 0 && mem.host_s2.guard == &mem.lock;
   predicate vm_ok{L}(struct kc_vm *vm) = \valid(vm) && \separated(vm, &mem) && is_vm(vm->vmid) &&
-    vm->s2.vmid == vm->vmid && vm->s2.guard == &vm->lock && held(kc_locks, &vm->lock);
+    vm->s2.vmid == vm->vmid && vm->s2.guard == &vm->lock && held(kc_locks, &vm->lock) &&
+    s2_ok(kc_s2_ep, &vm->s2);
 
   predicate kcore_pages_fixed{L1, L2} = \forall integer i; 0 <= i < \at(mem.ram_pages, L1) ==>
     (\at(OWN(i), L1) == KC_OWNER_KCORE <==> \at(OWN(i), L2) == KC_OWNER_KCORE);
@@ -229,7 +234,10 @@ static int check_page_owned_by_locked(kc_pa_t pa, uint32_t owner);
 
 /*@ requires ram_ok && inv_host_s2 && held(kc_locks, &mem.lock);
     requires pa.pa % 4096 == 0 && 0 <= pa.pa < KC_WP_PA_LIMIT;
+    requires s2_wf(kc_s2_ep, kc_pool) && s2_ok(kc_s2_ep, &mem.host_s2);
     assigns kc_s2_ep;
+    ensures s2_wf(kc_s2_ep, kc_pool);
+    ensures \forall integer v; live(kc_s2_ep, v) <==> live(\old(kc_s2_ep), v);
     ensures s2m(kc_s2_ep, 0, pa.pa / 4096) == 0;
     ensures \forall integer v, g; v != 0 || g != pa.pa / 4096 ==> s2m(kc_s2_ep, v, g) == s2m(\old(kc_s2_ep), v, g);
     ensures \forall integer v, g; s2_prepared(\old(kc_s2_ep), v, g) ==> s2_prepared(kc_s2_ep, v, g);
