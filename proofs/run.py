@@ -42,32 +42,39 @@ WP_JOBS = [
     ('WP page pool: pool.c (pool_inv kept, quotas, exact free)', 'pool_wp.c',
      ['pool_page_area', 'pool_contains', 'pool_root', 'pool_reserved_pages', 'pool_reserve',
       'pool_unreserve', 'pool_bit', 'pool_free'], None),
+    ('WP stage-2: s2.c walk/prepare/map/unmap over page-table memory (s2_wf kept)', 's2_wp.c',
+     ['s2_leaf_entry', 's2_leaf', 's2_ensure_table', 's2_prepare', 's2_map_commit', 's2_unmap'], None),
+    ('WP lemmas: stage-2 model (a leaf store, a table link keep walks and s2_wf)', 's2_wp.c', None, LEMMAS),
+    ('WP VM lifecycle: vm.c (vm_inv, ownership inv kept, vCPU scrub)', 'vm_wp.c',
+     ['vm_peek', 'vm_lock', 'vm_unlock', 'vcpu_clear', 'vm_clear_locked', 'vm_init',
+      'vm_any_vcpu_running_locked', 'vcpu_create', 'vm_claim', 'vm_create'], None),
+    ('WP lemmas: VM table steps, a stage-2 emptied keeps INV-1/1r/2', 'vm_wp.c', None, LEMMAS),
 ]
 # Functions attempted but not (fully) proved yet, and why; every other kcore/core function
 # without an entry here is "not yet attempted".
 NOT_YET = {
     'mem_init': 'needs loop invariants (ACSL comments in mem.c) and contracts of s2_init/pool',
-    's2_leaf': 'contract in proofs/wp/s2-contract.h is USED by the mem.c proof but not proved: needs a '
-               'physical page-table model relating arch_pte_load/store to the abstract s2m',
-    's2_prepare': 'as s2_leaf (contract used, not proved)',
-    's2_map_commit': 'as s2_leaf (contract used, not proved)',
-    's2_unmap': 'as s2_leaf (contract used, not proved); its barrier/TLBI sequence is checked by '
-                'the VRM checker and modelled in Spin',
-    's2_leaf_entry': 'walk over arch_pte_load: needs the page-table memory model',
-    's2_ensure_table': 'needs the page-table memory model and pool_alloc contract',
-    's2_free_level2': 'loop over table entries: needs loop invariants and the page-table model',
-    's2_destroy': 'loop over table entries: needs loop invariants and the page-table model',
-    's2_init': 'needs a contract; pool_reserve/pool_root are proved now (pool_wp.c)',
+    's2_init': 'contract USED by vm_wp.c (vm_claim), not proved: needs a ghost "make the vmid live" step '
+               'in s2.c and arch_page_zero tied to the page-table memory pte()',
+    's2_destroy': 'contract USED by vm_wp.c, not proved: needs a ghost "make the vmid dead" step in s2.c '
+                  'before pool_free, and loop invariants',
+    's2_free_level2': 'loop over table entries: needs loop invariants over the pool ghost state',
+    'vm_teardown_locked': 'contract written (vm_wp.c), goals time out (s2_cleared through s2_destroy, the '
+                          'slot frame); after a teardown INV-1r needs "page_count = pages owned", a '
+                          'counting invariant WP cannot carry without induction',
+    'vm_destroy': 'contract written (vm_wp.c); depends on vm_teardown_locked (above)',
+    'vm_reclaim': 'depends on vm_teardown_locked (above) and mem_host_reclaim_vm (proved)',
     'pool_init': 'loop clearing the bitmap: needs a loop invariant/assigns (ACSL inside pool.c); '
                  'contract not written',
-    'pool_alloc': 'search loop over the bitmap: needs loop invariants (ACSL inside pool.c); also its '
+    'pool_alloc': 'contract USED (assumed) by s2_wp.c for s2_ensure_table; not proved: its search loop '
+                  'needs loop invariants (ACSL inside pool.c), the zeroing must be tied to pte(), and its '
                   'KC_BUG_ON(idx == pool.pages) needs the cross-quota sum (used <= reserved <= pages)',
 }
 DEFAULT_REASON = {
     'vm.c': 'not yet attempted (VM/vCPU state machine: modelled in Spin, vmstate.pml)',
     'vcpu.c': 'not yet attempted (exit decoding; state machine modelled in Spin)',
     'boot.c': 'not yet attempted (signature check; needs kc_sig_* contracts)',
-    'hvc.c': 'not yet attempted (dispatcher; Eva harness not written yet)',
+    'hvc.c': 'not yet attempted (dispatcher; the Eva harness, proofs/eva, still has alarms)',
     's2.c': 'not yet attempted',
     'mem.c': 'not yet attempted',
 }
@@ -294,6 +301,12 @@ MUTANTS = [
     ('scrub removed from reclaim (arch_page_zero)', 'mem.c', '\tarch_page_zero(pa);\n', '',
      [('wp', 'mem_wp.c', ['mem_host_reclaim_vm'], 'reclaim_scrubs'),
       ('coq', 'Kcore.v', 'mem := upd (mem s) p 0 |}', 'mem := mem s |}')]),
+    ('vCPU register scrub loop emptied (guest registers survive the VM)', 'vm.c',
+     '\t\tvcpu->regs.x[r] = 0;\n', '',
+     [('wp', 'vm_wp.c', ['vcpu_clear'], None)]),
+    ('valid bit check removed from s2_leaf (an invalid entry read as a mapping)', 's2.c',
+     '\treturn (desc & KC_PTE_VALID) ? desc : 0;\n', '\treturn desc;\n',
+     [('wp', 's2_wp.c', ['s2_leaf'], None)]),
 ]
 
 
@@ -313,7 +326,7 @@ def mutants(work):
             if ch[0] == 'wp':
                 goals, proved, _, bad = wp(ch[1], ch[2], ch[3], core=core, timeout=5)
                 caught = proved < goals
-                how = f'WP {ch[3]}: {proved}/{goals} proved'
+                how = f'WP {ch[3] or "all goals of " + ",".join(ch[2])}: {proved}/{goals} proved'
             elif ch[0] == 'coq':
                 d = tempfile.mkdtemp(dir=work)
                 v = open(os.path.join(HERE, 'model', ch[1])).read()

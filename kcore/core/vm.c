@@ -4,9 +4,35 @@
 
 static struct kc_vm vms[KC_VMS_MAX];
 
+/* Guest registers are secrets too: they are scrubbed with the VM. */
+static void vcpu_clear(struct kc_vcpu *vcpu)
+{
+	uint32_t r;
+
+	vcpu->state = KC_VCPU_FREE;
+	vcpu->power = KC_VCPU_OFF;
+	vcpu->entry.ipa = 0;
+	vcpu->context = 0;
+	vcpu->pending = KC_PENDING_NONE;
+	vcpu->fault_ipa.ipa = 0;
+	vcpu->mmio_rt = 0;
+	vcpu->mmio_size_log2 = 0;
+	vcpu->mmio_sign_extend = false;
+	vcpu->mmio_64bit = false;
+	vcpu->regs.pc = 0;
+	vcpu->regs.pstate = 0;
+	/*@ loop invariant 0 <= r <= 31;
+	    loop invariant \forall integer k; 0 <= k < r ==> vcpu->regs.x[k] == 0;
+	    loop assigns r, vcpu->regs.x[0 .. 30];
+	    loop variant 31 - r; */
+	for (r = 0; r < 31u; r++) {
+		vcpu->regs.x[r] = 0;
+	}
+}
+
 static void vm_clear_locked(struct kc_vm *vm, uint32_t vmid)
 {
-	uint32_t i, r;
+	uint32_t i;
 
 	vm->state = KC_VM_FREE;
 	vm->vmid = vmid;
@@ -14,27 +40,16 @@ static void vm_clear_locked(struct kc_vm *vm, uint32_t vmid)
 	vm->vcpu_count = 0;
 	vm->system_event = 0;
 	vm->boot.set = false;
-	vm->boot.ipa = kc_ipa(0);
+	vm->boot.ipa.ipa = 0;
 	vm->boot.bytes = 0;
 	vm->boot.pages = 0;
 	vm->boot.loaded = 0;
+	/*@ loop invariant 0 <= i <= KC_VM_VCPUS_MAX;
+	    loop invariant \forall integer j; 0 <= j < i ==> vcpu_cleared(&vm->vcpus[j]);
+	    loop assigns i, vm->vcpus[0 .. KC_VM_VCPUS_MAX - 1];
+	    loop variant KC_VM_VCPUS_MAX - i; */
 	for (i = 0; i < KC_VM_VCPUS_MAX; i++) {
-		/* Guest registers are secrets too: scrub them with the VM. */
-		for (r = 0; r < 31u; r++) {
-			vm->vcpus[i].regs.x[r] = 0;
-		}
-		vm->vcpus[i].regs.pc = 0;
-		vm->vcpus[i].regs.pstate = 0;
-		vm->vcpus[i].state = KC_VCPU_FREE;
-		vm->vcpus[i].power = KC_VCPU_OFF;
-		vm->vcpus[i].entry = kc_ipa(0);
-		vm->vcpus[i].context = 0;
-		vm->vcpus[i].pending = KC_PENDING_NONE;
-		vm->vcpus[i].fault_ipa = kc_ipa(0);
-		vm->vcpus[i].mmio_rt = 0;
-		vm->vcpus[i].mmio_size_log2 = 0;
-		vm->vcpus[i].mmio_sign_extend = false;
-		vm->vcpus[i].mmio_64bit = false;
+		vcpu_clear(&vm->vcpus[i]);
 	}
 }
 
@@ -42,6 +57,14 @@ void vm_init(void)
 {
 	uint32_t i;
 
+	/*@ loop invariant 0 <= i <= KC_VMS_MAX;
+	    loop invariant \forall integer k; 0 <= k < i ==> vms[k].state == KC_VM_FREE;
+	    loop invariant \forall integer k; 0 <= k < i ==> vms[k].vmid == k + 1;
+	    loop invariant \forall integer k; 0 <= k < i ==> vms[k].vcpu_count == 0 && vms[k].page_count == 0;
+	    loop invariant \forall integer k, j; 0 <= k < i && 0 <= j < KC_VM_VCPUS_MAX ==>
+	      vms[k].vcpus[j].state == KC_VCPU_FREE;
+	    loop assigns i, vms[0 .. KC_VMS_MAX - 1];
+	    loop variant KC_VMS_MAX - i; */
 	for (i = 0; i < KC_VMS_MAX; i++) {
 		vm_clear_locked(&vms[i], i + 1u);
 	}
@@ -105,6 +128,12 @@ int vm_create(uint64_t quota, uint64_t *ret_vmid)
 	if (quota < KC_VM_QUOTA_MIN || quota > KC_POOL_PAGES_MAX) {
 		return KC_EINVAL;
 	}
+	/*@ loop invariant 0 <= i <= KC_VMS_MAX && (r == KC_ENOSPC || (r == KC_OK && i > 0));
+	    loop invariant inv && vm_inv && free_owns_nothing && unlocked && locks_same{Pre, Here};
+	    loop invariant r == KC_ENOSPC ==> states_same{Pre, Here}(-1);
+	    loop invariant r == KC_OK ==> *ret_vmid == i && claimed{Pre, Here}(i - 1);
+	    loop assigns i, r, *ret_vmid, vms[0 .. KC_VMS_MAX - 1], kc_locks, kc_pool, kc_data, kc_s2_ep;
+	    loop variant KC_VMS_MAX - i; */
 	for (i = 0; i < KC_VMS_MAX && r == KC_ENOSPC; i++) {
 		r = vm_claim(&vms[i], quota, ret_vmid);
 	}
@@ -153,6 +182,10 @@ static bool vm_any_vcpu_running_locked(const struct kc_vm *vm)
 {
 	uint32_t i;
 
+	/*@ loop invariant 0 <= i <= vm->vcpu_count;
+	    loop invariant \forall integer j; 0 <= j < i ==> vm->vcpus[j].state != KC_VCPU_RUNNING;
+	    loop assigns i;
+	    loop variant vm->vcpu_count - i; */
 	for (i = 0; i < vm->vcpu_count; i++) {
 		if (vm->vcpus[i].state == KC_VCPU_RUNNING) {
 			return true;

@@ -77,32 +77,8 @@ int pool_alloc(struct kc_quota *quota, kc_pa_t *ret_pa);
 
 #include "s2.c"	/* kcore/core/s2.c (or a mutant copy), found through -I */
 
-/* The descriptor helpers: the same contracts as descr_wp.c (proved there, and here again). */
-/*@ requires table.pa + idx * 8 <= 0xffffffffffffffff;
-    assigns \nothing;
-    ensures \result.pa == table.pa + idx * 8;
-*/
-static kc_pa_t s2_entry(kc_pa_t table, uint64_t idx);
-
-/*@ requires (shift == 12 || shift == 21 || shift == 30) && (entries == 512 || entries == 1024);
-    assigns \nothing;
-    ensures entries == 512 ==> 0 <= \result < 512;
-    ensures entries == 1024 ==> 0 <= \result < 1024;
-    ensures shift == 12 && entries == 512 ==> \result == (ipa.ipa / 4096) % 512;
-    ensures shift == 21 && entries == 512 ==> \result == (ipa.ipa / 2097152) % 512;
-    ensures shift == 30 && entries == 1024 ==> \result == (ipa.ipa / 1073741824) % 1024;
-*/
-static uint64_t s2_index(kc_ipa_t ipa, unsigned int shift, uint64_t entries);
-
-/*@ assigns \nothing;
-    ensures \result <==> (desc & 3) == 3;
-*/
-static bool s2_is_table(uint64_t desc);
-
-/*@ assigns \nothing;
-    ensures \result.pa == (desc & 0xfffffffff000);
-*/
-static kc_pa_t s2_next(uint64_t desc);
+/* The descriptor helpers: the contracts descr_wp.c proves. */
+#include "s2-helpers.h"
 
 /*@
   // The C indices (descr_wp.c's s2_index contract) are the model's indices of gfn ipa / 4096.
