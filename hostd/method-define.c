@@ -2,6 +2,7 @@
 #include "hostd.h"
 #include "methods.h"
 #include "console.h"
+#include "qemu.h"
 #include "store.h"
 
 #include <errno.h>
@@ -130,7 +131,18 @@ int method_vm_list(struct rpc_call *call, json_object *params)
 
 int method_vm_info(struct rpc_call *call, json_object *params)
 {
-	rpc_reply(call, hostd_vm_json(rpc_call_ctx(call), rpc_call_vm(call)));
+	struct hostd *h = rpc_call_ctx(call);
+	struct vm *vm = rpc_call_vm(call);
+
+	/* After a restart the run state is QEMU's answer, not a guess: wait for it. */
+	if (qemu_adopting(vm)) {
+		if (hostd_queue(h, vm, call, params, method_vm_info) < 0) {
+			rpc_fail(call, RPC_RESOURCE_EXHAUSTED, NULL, "VM '%s' has %d operations waiting already",
+				 vm->cfg.name, HOSTD_MAX_QUEUED);
+		}
+		return 0;
+	}
+	rpc_reply(call, hostd_vm_json(h, vm));
 	return 0;
 }
 

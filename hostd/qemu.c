@@ -732,6 +732,11 @@ const char *qemu_busy(const struct vm *vm)
 	return NULL;
 }
 
+bool qemu_adopting(const struct vm *vm)
+{
+	return vm->qemu && vm->qemu->phase == PHASE_ADOPTING;
+}
+
 static void on_adopt_status(void *ud, json_object *ret, const char *err)
 {
 	struct qemu *q = ud;

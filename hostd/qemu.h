@@ -26,6 +26,8 @@ int qemu_pid(const struct vm *vm);
 const char *qemu_accel_used(const struct vm *vm);
 /* What is in progress, for "busy" errors: NULL when nothing. */
 const char *qemu_busy(const struct vm *vm);
+/* Re-connected after a hostd restart and QEMU has not told its run state yet. */
+bool qemu_adopting(const struct vm *vm);
 
 /* At hostd start: find the QEMU of a VM that ran before, and take it back. */
 void qemu_adopt(struct hostd *h, struct vm *vm);
