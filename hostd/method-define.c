@@ -131,18 +131,14 @@ int method_vm_list(struct rpc_call *call, json_object *params)
 
 int method_vm_info(struct rpc_call *call, json_object *params)
 {
-	struct hostd *h = rpc_call_ctx(call);
 	struct vm *vm = rpc_call_vm(call);
 
 	/* After a restart the run state is QEMU's answer, not a guess: wait for it. */
 	if (qemu_adopting(vm)) {
-		if (hostd_queue(h, vm, call, params, method_vm_info) < 0) {
-			rpc_fail(call, RPC_RESOURCE_EXHAUSTED, NULL, "VM '%s' has %d operations waiting already",
-				 vm->cfg.name, HOSTD_MAX_QUEUED);
-		}
+		method_wait_turn(call, vm, params, method_vm_info);
 		return 0;
 	}
-	rpc_reply(call, hostd_vm_json(h, vm));
+	rpc_reply(call, hostd_vm_json(rpc_call_ctx(call), vm));
 	return 0;
 }
 

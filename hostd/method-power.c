@@ -11,10 +11,7 @@ static bool busy(struct rpc_call *call, struct vm *vm, json_object *params, rpc_
 	if (!qemu_busy(vm)) {
 		return false;
 	}
-	if (hostd_queue(rpc_call_ctx(call), vm, call, params, self) < 0) {
-		rpc_fail(call, RPC_RESOURCE_EXHAUSTED, NULL, "VM '%s' has %d operations waiting already",
-			 vm->cfg.name, HOSTD_MAX_QUEUED);
-	}
+	method_wait_turn(call, vm, params, self);
 	return true;
 }
 

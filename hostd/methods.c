@@ -1,6 +1,7 @@
 /* The method table: one handler per method of protocols/hostd-api.json. */
 #include "methods.h"
 
+#include "hostd.h"
 #include "vm.h"
 
 const struct rpc_method methods[] = {
@@ -20,6 +21,14 @@ const struct rpc_method methods[] = {
 	{"events.subscribe", method_events_subscribe},
 	{NULL, NULL},
 };
+
+void method_wait_turn(struct rpc_call *call, struct vm *vm, json_object *params, rpc_handler_fn self)
+{
+	if (hostd_queue(rpc_call_ctx(call), vm, call, params, self) < 0) {
+		rpc_fail(call, RPC_RESOURCE_EXHAUSTED, NULL, "VM '%s' has %d operations waiting already",
+			 vm->cfg.name, HOSTD_MAX_QUEUED);
+	}
+}
 
 void method_fail_state(struct rpc_call *call, struct vm *vm, const char *what)
 {
