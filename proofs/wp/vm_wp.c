@@ -32,7 +32,8 @@
     \at(mem.host_s2.guard, L1) == \at(mem.host_s2.guard, L2);
 
   // Emptying one VM's stage-2 keeps INV-1 and INV-2 (the host's is untouched); INV-1r too if
-  // the VM owns no page.
+  // the VM owns no page. These and the mem_same_ lemmas are the steps the solvers prove the
+  // quiet_ lemmas below from (the contracts use only quiet_*).
   lemma cleared_inv1{L}: \forall integer e1, e2, v0; inv1(e1) && s2_cleared(e1, e2, v0) ==> inv1(e2);
   lemma cleared_inv2{L}: \forall integer e1, e2, v0; is_vm(v0) && inv2(e1) && s2_cleared(e1, e2, v0) ==> inv2(e2);
   lemma cleared_inv1r{L}: \forall integer e1, e2, v0; inv1r(e1) && s2_cleared(e1, e2, v0) &&
@@ -218,7 +219,7 @@ void vm_unlock(struct kc_vm_locked locked);
     requires KC_VM_QUOTA_MIN <= quota <= KC_POOL_PAGES_MAX;
     requires \valid(ret_vmid) && VMS_SEP(ret_vmid) && \separated(ret_vmid, &mem);
     assigns kc_locks, vm->state, vm->s2, *ret_vmid, kc_pool, kc_data, kc_s2_ep;
-    // The step (then vm_inv by vm_inv_step, INV-1/1r/2 by the cleared_/same_ lemmas):
+    // The step (then vm_inv by vm_inv_step, INV-1/1r/2 by the quiet_ lemmas):
     ensures vm->vmid == \old(vm->vmid);
     ensures slot_ok(\old(vm->vmid) - 1);
     ensures claim_frame: slots_core_same{Pre, Post}(\old(vm->vmid) - 1);
@@ -284,7 +285,7 @@ int vcpu_create(uint64_t vmid, uint64_t *ret_idx);
     ensures \forall integer i; 0 <= i < KC_VMS_MAX && i != \old(locked.vm->vmid) - 1 ==>
       vms[i].state == \old(vms[i].state);
 */
-static void vm_teardown_locked(struct kc_vm_locked locked);
+static void vm_teardown_locked(struct kc_vm_locked locked);	/* not proved yet: TEARDOWN */
 
 /*@ requires \valid_read(vm) && vm->vcpu_count <= KC_VM_VCPUS_MAX;
     assigns \nothing;
@@ -316,7 +317,7 @@ static bool vm_any_vcpu_running_locked(const struct kc_vm *vm);
     ensures !(\result == KC_OK && *ret_left == 0) ==> s2_same(\old(kc_s2_ep), kc_s2_ep) && no_new_free{Pre, Post};
     ensures mem_same{Pre, Post} && no_new_free{Pre, Post} ==> free_owns_nothing;
 */
-int vm_destroy(uint64_t vmid, uint64_t *ret_left);
+int vm_destroy(uint64_t vmid, uint64_t *ret_left);	/* not proved yet: TEARDOWN */
 
 /* One page of a DYING VM goes back to the host, scrubbed; the last one frees the VM. */
 /*@ requires inv && vm_inv && free_owns_nothing && unlocked && \valid(ret_left) && VMS_SEP(ret_left) &&
@@ -333,4 +334,4 @@ int vm_destroy(uint64_t vmid, uint64_t *ret_left);
       page_clean(kc_data, kc_cache, pfn * 4096);
     ensures \result != KC_OK ==> table_unchanged{Pre, Post};
 */
-int vm_reclaim(uint64_t vmid, uint64_t pfn, uint64_t *ret_left);
+int vm_reclaim(uint64_t vmid, uint64_t pfn, uint64_t *ret_left);	/* not proved yet: TEARDOWN */
