@@ -21,6 +21,7 @@ import check as vrm  # noqa: E402
 
 # Per-goal SMT timeout: generous, because CI's 2 cores may be busy and a timeout is a failure.
 WP_TIMEOUT = os.environ.get('KC_WP_TIMEOUT', '30')
+RETRY_TIMEOUT = '90'
 HELPERS = ['kc_pa', 'kc_ipa', 'kc_page_aligned']
 TIES = ['tie_pte_addr', 'tie_pte_normal', 'tie_pte_device', 'tie_page_down', 'tie_ipa_limit',
         'tie_normal_memattr', 'tie_normal_sh', 'tie_device_memattr', 'tie_device_xn', 'tie_normal_xn',
@@ -49,6 +50,12 @@ WP_JOBS = [
      ['vm_peek', 'vm_lock', 'vm_unlock', 'vcpu_clear', 'vm_clear_locked', 'vm_init',
       'vm_any_vcpu_running_locked', 'vcpu_create', 'vm_claim', 'vm_create'], None),
     ('WP lemmas: VM table steps, a stage-2 emptied keeps INV-1/1r/2', 'vm_wp.c', None, LEMMAS),
+    ('WP vCPUs: vcpu.c exits, PSCI, reset scrub, MMIO completion (run_inv, inv kept)', 'vcpu_wp.c',
+     ['vcpu_lookup_locked', 'vcpu_power_on', 'vcpu_boot_locked', 'vcpu_reset', 'vcpu_apply_pending',
+      'exit_info', 'vcpu_reg', 'vcpu_exit_mmio', 'vcpu_exit_abort', 'psci_target_locked',
+      'psci_cpu_on_locked', 'psci_affinity_info_locked', 'psci_implemented', 'vcpu_psci_locked',
+      'mmio_extend', 'vcpu_mmio_complete'], None),
+    ('WP lemmas: vCPU table views, mem.c state kept keeps inv', 'vcpu_wp.c', None, LEMMAS),
 ]
 # Functions attempted but not (fully) proved yet, and why; every other kcore/core function
 # without an entry here is "not yet attempted".
@@ -64,6 +71,18 @@ NOT_YET = {
                           'counting invariant WP cannot carry without induction',
     'vm_destroy': 'contract written (vm_wp.c); depends on vm_teardown_locked (above)',
     'vm_reclaim': 'depends on vm_teardown_locked (above) and mem_host_reclaim_vm (proved)',
+    'vcpu_guest_call_locked': 'contract written (vcpu_wp.c) and USED by vcpu_handle_exit; not proved: '
+                              'after the PSCI and share/unshare branches merge, the goals inv1 and '
+                              'vcpus_ok_but time out (the frame of the x0..x3 stores against mem.c\'s state)',
+    'vcpu_handle_exit': 'contract written (vcpu_wp.c); not attempted until vcpu_guest_call_locked is proved',
+    'vcpu_begin_run': 'contract written (vcpu_wp.c); not proved: the parts of inv after the vCPU stores '
+                      '(vcpu_reset, state) time out; the callees need "mem_kept" postconditions as '
+                      'vcpu_psci_locked has',
+    'vcpu_run': 'contract and loop invariant written (vcpu_wp.c, vcpu.c); depends on vcpu_begin_run and '
+                'vcpu_handle_exit (above)',
+    'vcpu_map_fault': 'contract written (vcpu_wp.c); not proved: after mem_host_donate_vm (proved) '
+                      'free_owns_nothing and run_inv time out, and its requires (vm_ok) is not '
+                      'discharged from vm_inv + run_inv yet',
     'pool_init': 'loop clearing the bitmap: needs a loop invariant/assigns (ACSL inside pool.c); '
                  'contract not written',
     'pool_alloc': 'contract USED (assumed) by s2_wp.c for s2_ensure_table; not proved: its search loop '
@@ -72,7 +91,7 @@ NOT_YET = {
 }
 DEFAULT_REASON = {
     'vm.c': 'not yet attempted (VM/vCPU state machine: modelled in Spin, vmstate.pml)',
-    'vcpu.c': 'not yet attempted (exit decoding; state machine modelled in Spin)',
+    'vcpu.c': 'not yet attempted',
     'boot.c': 'not yet attempted (signature check; needs kc_sig_* contracts)',
     'hvc.c': 'not yet attempted (dispatcher; the Eva harness, proofs/eva, still has alarms)',
     's2.c': 'not yet attempted',
@@ -205,6 +224,13 @@ def proofs(work):
     in_scope = set()
     for name, wrapper, fcts, prop in WP_JOBS:
         goals, proved, dt, bad = wp(wrapper, fcts, prop)
+        if goals != proved and goals > 0:
+            # A goal that ran out of time on a loaded machine gets one more run with a longer
+            # timeout (a resource limit, not a weaker check); a goal that is false fails both.
+            details.append(f'{name}: {goals - proved} goal(s) unproved at {WP_TIMEOUT}s, run again at '
+                           f'{RETRY_TIMEOUT}s: ' + ', '.join(bad[:3]))
+            goals, proved, dt2, bad = wp(wrapper, fcts, prop, timeout=RETRY_TIMEOUT)
+            dt += dt2
         rows.append((name, goals, proved, f'{dt:.1f}s', 'ok' if goals == proved and not bad else 'FAIL'))
         if goals != proved or bad:
             failed = True
@@ -304,6 +330,12 @@ MUTANTS = [
     ('vCPU register scrub loop emptied (guest registers survive the VM)', 'vm.c',
      '\t\tvcpu->regs.x[r] = 0;\n', '',
      [('wp', 'vm_wp.c', ['vcpu_clear'], None)]),
+    ('register scrub loop emptied in vcpu_reset (a reset vCPU keeps its old registers)', 'vcpu.c',
+     '\t\tvcpu->regs.x[r] = 0;\n', '',
+     [('wp', 'vcpu_wp.c', ['vcpu_reset'], None)]),
+    ('an MMIO read shows the host a guest register (exit data leak)', 'vcpu.c',
+     '\tuint64_t data = 0;\n', '\tuint64_t data = vcpu->regs.x[0];\n',
+     [('wp', 'vcpu_wp.c', ['vcpu_exit_mmio'], None)]),
     ('valid bit check removed from s2_leaf (an invalid entry read as a mapping)', 's2.c',
      '\treturn (desc & KC_PTE_VALID) ? desc : 0;\n', '\treturn desc;\n',
      [('wp', 's2_wp.c', ['s2_leaf'], None)]),

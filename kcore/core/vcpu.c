@@ -35,6 +35,10 @@ static void vcpu_reset(struct kc_vcpu *vcpu)
 {
 	uint32_t r;
 
+	/*@ loop invariant 0 <= r <= 31;
+	    loop invariant \forall integer k; 0 <= k < r ==> vcpu->regs.x[k] == 0;
+	    loop assigns r, vcpu->regs.x[0 .. 30];
+	    loop variant 31 - r; */
 	for (r = 0; r < 31u; r++) {
 		vcpu->regs.x[r] = 0;
 	}
@@ -336,6 +340,14 @@ int vcpu_run(uint64_t vmid, uint64_t idx, struct kc_exit_info *ret_exit)
 	if (r < 0) {
 		return r;
 	}
+	/*@ loop invariant run_loop(vmid, idx, vcpu, &info);
+	    loop invariant vcpu != \null ==> calls < KC_RUN_GUEST_CALLS_MAX;
+	    loop invariant vcpu == \null ==> info.exit_class != KC_EXIT_MMIO &&
+	      info.exit_class != KC_EXIT_CPU_ON ==> info.data == 0;
+	    loop assigns vcpu, hw, reset, calls, info, kc_locks, vms[0 .. KC_VMS_MAX - 1].vcpus[0 .. KC_VM_VCPUS_MAX - 1],
+	      vms[0 .. KC_VMS_MAX - 1].system_event, mem.pages[0 .. KC_RAM_PAGES_MAX - 1].share_count,
+	      kc_s2_ep, kc_data, kc_cache;
+	    loop variant KC_RUN_GUEST_CALLS_MAX - calls; */
 	while (vcpu != NULL) {
 		hw.kind = 0;
 		hw.esr = 0;

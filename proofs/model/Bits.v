@@ -159,3 +159,26 @@ Proof. intros. change 511 with (Z.ones 9). rewrite Z.land_ones by lia. reflexivi
 
 Lemma bits_mask1023 : forall x, 0 <= x -> Z.land x 1023 = x mod 1024.
 Proof. intros. change 1023 with (Z.ones 10). rewrite Z.land_ones by lia. reflexivity. Qed.
+
+(* A field of x under a nonnegative mask c is at most c (KC_FIELD_GET bounds: the access size,
+   the register number of an MMIO syndrome). *)
+Lemma bits_land_bound : forall x c, 0 <= x -> 0 <= c -> 0 <= Z.land x c <= c.
+Proof.
+  intros x c Hx Hc. split.
+  - apply Z.land_nonneg. now left.
+  - assert (E : Z.land x c + Z.ldiff c x = c).
+    { rewrite Z.add_nocarry_lxor.
+      + apply Z.bits_inj'. intros n Hn. rewrite Z.lxor_spec, Z.land_spec, Z.ldiff_spec.
+        destruct (Z.testbit c n), (Z.testbit x n); reflexivity.
+      + apply Z.bits_inj'. intros n Hn. rewrite Z.land_spec, Z.land_spec, Z.ldiff_spec, Z.bits_0.
+        destruct (Z.testbit c n), (Z.testbit x n); reflexivity. }
+    assert (0 <= Z.ldiff c x) by (apply Z.ldiff_nonneg; now left).
+    lia.
+Qed.
+
+(* The bit width of a 1, 2, 4 or 8 byte access: 8 << log2(size) (vcpu_exit_mmio, mmio_extend). *)
+Lemma bits_shl8 : forall s, 0 <= s <= 3 -> 8 <= Z.shiftl 8 s <= 64 /\ (s <= 2 -> Z.shiftl 8 s <= 32).
+Proof.
+  intros s Hs. assert (s = 0 \/ s = 1 \/ s = 2 \/ s = 3) as [-> | [-> | [-> | ->]]] by lia;
+    simpl; lia.
+Qed.

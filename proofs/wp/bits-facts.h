@@ -38,6 +38,8 @@
   axiom bits_mask511: \forall integer x; 0 <= x ==> (x & 511) == x % 512;
   axiom bits_mask1023: \forall integer x; 0 <= x ==> (x & 1023) == x % 1024;
   axiom bits_shr12: \forall integer x; 0 <= x ==> (x >> 12) == x / 4096;
+  axiom bits_land_bound: \forall integer x, c; 0 <= x && 0 <= c ==> 0 <= (x & c) <= c;
+  axiom bits_shl8: \forall integer s; 0 <= s <= 3 ==> 8 <= (8 << s) <= 64 && (s <= 2 ==> (8 << s) <= 32);
   axiom bits_shl12: \forall integer x; 0 <= x ==> (x << 12) == x * 4096;
 } */
 #endif

@@ -25,6 +25,8 @@
  * conjunct, and states INV-1/INV-1r/INV-2 as "STEP ==> inv1(kc_s2_ep)" etc.; those implications
  * hold by the lemmas *_inv1, *_inv1r, *_inv2 below (proved goals, not axioms). Together the
  * clauses say "ensures inv"; each goal stays small. */
+/* Every vmid's stage-2 stays live or dead: the step maps and unmaps, it creates and frees none. */
+#define LIVE_SAME ensures \forall integer v; live(kc_s2_ep, v) <==> live(\old(kc_s2_ep), v);
 #define INV_POST_BY(...) ensures ram_ok; ensures owner_ok; ensures share_ok; ensures gfn_ok; \
     ensures inv_host_s2; ensures s2_wf(kc_s2_ep, kc_pool); ensures s2_ok(kc_s2_ep, &mem.host_s2); \
     ensures (__VA_ARGS__) ==> inv1(kc_s2_ep); \
@@ -73,6 +75,8 @@
     vm->s2.vmid == vm->vmid && vm->s2.guard == &vm->lock && held(kc_locks, &vm->lock) &&
     s2_ok(kc_s2_ep, &vm->s2);
 
+  // Every lock is held after as before (a function that takes a lock releases it).
+  predicate locks_same{L1,L2} = \forall arch_lock_t *o; held(\at(kc_locks, L1), o) <==> held(\at(kc_locks, L2), o);
   predicate kcore_pages_fixed{L1, L2} = \forall integer i; 0 <= i < \at(mem.ram_pages, L1) ==>
     (\at(OWN(i), L1) == KC_OWNER_KCORE <==> \at(OWN(i), L2) == KC_OWNER_KCORE);
   predicate table_unchanged{L1, L2} = \forall integer i; 0 <= i < KC_RAM_PAGES_MAX ==>
@@ -262,7 +266,9 @@ static void host_unmap_locked(kc_pa_t pa);
       donate_s2{Pre}(\old(kc_s2_ep), kc_s2_ep, \old(pidx(pa.pa)), vm.vm->vmid, ipa.ipa / 4096);
     ensures \result != KC_OK ==> no_step{Pre,Post}(\old(kc_s2_ep), kc_s2_ep);
     ensures held(kc_locks, &vm.vm->lock) && !held(kc_locks, &mem.lock);
+    ensures locks_same{Pre, Post};
     ensures kcore_pages_fixed{Pre, Post};
+    LIVE_SAME
     ensures \result == KC_OK ==> \old(is_ram(pa.pa)) && \old(OWN(pidx(pa.pa))) == KC_OWNER_HOST;
     ensures \result == KC_OK ==> OWN(pidx(pa.pa)) == vm.vm->vmid && mem.pages[pidx(pa.pa)].gfn == ipa.ipa / 4096;
     ensures \result == KC_OK ==> s2m(kc_s2_ep, vm.vm->vmid, ipa.ipa / 4096) != 0;
@@ -291,6 +297,7 @@ static int vm_page_at_locked(struct kc_vm_locked vm, kc_ipa_t ipa, kc_pa_t *ret_
     assigns mem.pages[0 .. KC_RAM_PAGES_MAX - 1].share_count, kc_locks;
     INV_POST
     ensures held(kc_locks, &vm.vm->lock) && !held(kc_locks, &mem.lock);
+    ensures locks_same{Pre, Post};
     ensures kcore_pages_fixed{Pre, Post};
     ensures \result != KC_OK ==> table_unchanged{Pre, Post};
     ensures \result == KC_OK ==> \exists integer i; 0 <= i < mem.ram_pages && OWN(i) == vm.vm->vmid &&
@@ -304,7 +311,9 @@ int mem_vm_share_host(struct kc_vm_locked vm, kc_ipa_t ipa);
     assigns mem.pages[0 .. KC_RAM_PAGES_MAX - 1].share_count, kc_locks, kc_s2_ep;
     INV_POST
     ensures held(kc_locks, &vm.vm->lock) && !held(kc_locks, &mem.lock);
+    ensures locks_same{Pre, Post};
     ensures kcore_pages_fixed{Pre, Post};
+    LIVE_SAME
     ensures \result != KC_OK ==> table_unchanged{Pre, Post};
 */
 int mem_vm_unshare_host(struct kc_vm_locked vm, kc_ipa_t ipa);
@@ -327,7 +336,9 @@ int mem_vm_unshare_host(struct kc_vm_locked vm, kc_ipa_t ipa);
                                                  \old(mem.pages[pidx(pa.pa)].gfn));
     ensures \result != KC_OK ==> no_step{Pre,Post}(\old(kc_s2_ep), kc_s2_ep);
     ensures held(kc_locks, &vm.vm->lock) && !held(kc_locks, &mem.lock);
+    ensures locks_same{Pre, Post};
     ensures kcore_pages_fixed{Pre, Post};
+    LIVE_SAME
     ensures \result != KC_OK ==> table_unchanged{Pre, Post};
     ensures \result == KC_OK ==> \old(is_ram(pa.pa)) && \old(OWN(pidx(pa.pa))) == vm.vm->vmid;
     ensures \result == KC_OK ==> OWN(pidx(pa.pa)) == KC_OWNER_HOST && mem.pages[pidx(pa.pa)].share_count == 0;

@@ -120,4 +120,17 @@ void arch_pte_store(kc_pa_t entry, uint64_t desc);
 /*@ assigns \nothing; */ void arch_tlbi_vmalls12e1is(void);
 /*@ assigns \nothing; */ void arch_s2_host_install(uint64_t vttbr);
 
+/* SEAM-VCPU-ENTER: restore the guest's registers, ERET to EL1 under VTTBR_EL2 = vttbr, and on the
+ * next exception taken to EL2 save them back and read its syndrome (Arm ARM D1, "Exception entry"
+ * and "Exception return"; the ESR_EL2, FAR_EL2 and HPFAR_EL2 register descriptions). The guest
+ * may leave any value in any register and any exception syndrome: *regs and *ret_exit are
+ * arbitrary afterwards. It writes only memory its stage-2 maps (D8, stage 2 translation), which
+ * the sequential proof abstracts as "page contents (kc_data, kc_cache) may change"; it cannot
+ * touch kcore's state, page tables (kc_s2_ep) or locks. */
+/*@ requires \valid(regs) && \valid(ret_exit) && \separated(regs, ret_exit);
+    assigns *regs, *ret_exit, kc_data, kc_cache;
+*/
+void arch_vcpu_enter(uint64_t vttbr, unsigned int vcpu_idx, bool reset, struct arch_vcpu_regs *regs,
+		     struct arch_exit *ret_exit);
+
 #endif

@@ -155,7 +155,6 @@ static struct kc_vm vms[KC_VMS_MAX];
   // This CPU holds no VM lock and not the ownership lock: the state at every hypercall entry.
   predicate unlocked{L} = !held(kc_locks, &mem.lock) &&
     \forall integer i; 0 <= i < KC_VMS_MAX ==> !held(kc_locks, &vms[i].lock);
-  predicate locks_same{L1,L2} = \forall arch_lock_t *o; held(\at(kc_locks, L1), o) <==> held(\at(kc_locks, L2), o);
   // Every slot but x keeps its state.
   predicate states_same{L1,L2}(integer x) = \forall integer i; 0 <= i < KC_VMS_MAX && i != x ==>
     \at(vms[i].state, L1) == \at(vms[i].state, L2);
