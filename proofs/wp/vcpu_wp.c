@@ -2,8 +2,11 @@
  * WP target: kcore/core/vcpu.c (#included unchanged but for its loop annotations), on top of
  * vm_wp.c (vm.c, mem.c, their contracts and the INV predicates). vcpu.c holds three hypercall
  * handlers (vcpu_run, vcpu_mmio_complete, vcpu_map_fault) and the guest calls a run makes
- * (share, unshare, PSCI); each keeps mem.c's inv, vm.c's vm_inv and free_owns_nothing, and
- * run_inv below, and releases every lock it takes.
+ * (share, unshare, PSCI). Each contract says it keeps mem.c's inv, vm.c's vm_inv and
+ * free_owns_nothing, and run_inv below, and releases every lock it takes. PROVED so far:
+ * vcpu_mmio_complete, PSCI and the exit decoding (run.py's list). Written, NOT proved:
+ * vcpu_guest_call_locked, vcpu_begin_run, vcpu_handle_exit, vcpu_run, vcpu_map_fault (goals
+ * time out: the frame of vCPU stores against mem.c's state; proofs/README.md).
  *
  * run_inv is what vcpu.c relies on about the vCPUs of every slot (vcpus_ok) and the stage-2 of
  * every live VM (its root slot is live: s2_ok, which mem.c's calls require):
@@ -14,9 +17,10 @@
  * vm.c does not state run_inv yet (vm_create and vcpu_create keep it by their frames, the
  * cleared vCPUs of vm_clear_locked satisfy it): proofs/README.md lists that as not proved.
  *
- * What the host learns (the "exit hides registers" property): an exit's data is 0 but for an
- * MMIO write (the one register, masked to the access size) and CPU_ON (the target's index); a
- * RAM fault shows the page, never the offset.
+ * What the host learns (the "exit hides registers" property), as vcpu_run's contract states it:
+ * an exit's data is 0 but for an MMIO write (the one register, masked to the access size) and
+ * CPU_ON (the target's index); a RAM fault shows the page, never the offset. Proved for the
+ * parts: vcpu_exit_mmio, vcpu_exit_abort, the PSCI functions.
  */
 #include "vm_wp.c"	/* vm.c, mem.c and their contracts */
 
