@@ -33,15 +33,7 @@ void vcpu_boot_locked(struct kc_vm_locked locked)
 /* ON_PENDING -> ON: registers all zero but the entry point and x0 = the context. */
 static void vcpu_reset(struct kc_vcpu *vcpu)
 {
-	uint32_t r;
-
-	/*@ loop invariant 0 <= r <= 31;
-	    loop invariant \forall integer k; 0 <= k < r ==> vcpu->regs.x[k] == 0;
-	    loop assigns r, vcpu->regs.x[0 .. 30];
-	    loop variant 31 - r; */
-	for (r = 0; r < 31u; r++) {
-		vcpu->regs.x[r] = 0;
-	}
+	vcpu_regs_zero(&vcpu->regs);
 	vcpu->regs.x[0] = vcpu->context;
 	vcpu->regs.pc = vcpu->entry.ipa;
 	vcpu->regs.pstate = KC_PSTATE_EL1H_MASKED;

@@ -7,8 +7,6 @@ static struct kc_vm vms[KC_VMS_MAX];
 /* Guest registers are secrets too: they are scrubbed with the VM. */
 static void vcpu_clear(struct kc_vcpu *vcpu)
 {
-	uint32_t r;
-
 	vcpu->state = KC_VCPU_FREE;
 	vcpu->power = KC_VCPU_OFF;
 	vcpu->entry.ipa = 0;
@@ -21,13 +19,7 @@ static void vcpu_clear(struct kc_vcpu *vcpu)
 	vcpu->mmio_64bit = false;
 	vcpu->regs.pc = 0;
 	vcpu->regs.pstate = 0;
-	/*@ loop invariant 0 <= r <= 31;
-	    loop invariant \forall integer k; 0 <= k < r ==> vcpu->regs.x[k] == 0;
-	    loop assigns r, vcpu->regs.x[0 .. 30];
-	    loop variant 31 - r; */
-	for (r = 0; r < 31u; r++) {
-		vcpu->regs.x[r] = 0;
-	}
+	vcpu_regs_zero(&vcpu->regs);
 }
 
 static void vm_clear_locked(struct kc_vm *vm, uint32_t vmid)

@@ -74,6 +74,20 @@ struct kc_vm {
 	struct kc_vcpu vcpus[KC_VM_VCPUS_MAX];
 };
 
+/* Every general-purpose register zero (a scrub at teardown, and the base of a reset). */
+static inline void vcpu_regs_zero(struct arch_vcpu_regs *regs)
+{
+	uint32_t r;
+
+	/*@ loop invariant 0 <= r <= 31;
+	    loop invariant \forall integer k; 0 <= k < r ==> regs->x[k] == 0;
+	    loop assigns r, regs->x[0 .. 30];
+	    loop variant 31 - r; */
+	for (r = 0; r < 31u; r++) {
+		regs->x[r] = 0;
+	}
+}
+
 /* A VM whose lock the holder has. */
 struct kc_vm_locked {
 	struct kc_vm *vm;

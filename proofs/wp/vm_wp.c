@@ -166,6 +166,12 @@ static struct kc_vm vms[KC_VMS_MAX];
 
 #include "vm.c"	/* kcore/core/vm.c (or a mutant copy), found through -I */
 
+/*@ requires \valid(regs);
+    assigns regs->x[0 .. 30];
+    ensures \forall integer k; 0 <= k < 31 ==> regs->x[k] == 0;
+*/
+static inline void vcpu_regs_zero(struct arch_vcpu_regs *regs);
+
 /*@ requires \valid(vcpu);
     assigns *vcpu;
     ensures vcpu_cleared(vcpu);
