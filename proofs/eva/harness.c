@@ -18,7 +18,12 @@ void Frama_C_show_each_panic(const char *why);
 
 #define PHYS_BASE UINT64_C(0x40000000)
 #define PHYS_PAGES (KC_RAM_PAGES_MAX)
-#define POOL_PAGES (KC_S2_ROOT_PAGES * (KC_VMS_MAX + 1u) + KC_POOL_PAGES_MAX)
+#define POOL_PAGES (KC_S2_ROOT_PAGES * (KC_VMS_MAX + 1u) + 8u) /* a page area of 8 pages */
+
+/* prelude.h hides _Static_assert from Frama-C, and gcc never sees these sizes: check pool.c's here. */
+#if KC_POOL_PAGES_MAX % 64 != 0 || KC_POOL_PAGES_MAX < 8
+#error "pool.c needs KC_POOL_PAGES_MAX a multiple of 64 (its bitmap words), and 8 for this harness"
+#endif
 
 /* Page tables live only in the pool; that is all the memory the seam's PTE accessors touch. */
 static uint64_t pool_mem[POOL_PAGES][512];
