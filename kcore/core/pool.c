@@ -18,12 +18,17 @@ int pool_init(kc_pa_t base, uint64_t pages)
 	uint64_t i;
 
 	if (pages <= POOL_ROOT_AREA_PAGES || pages - POOL_ROOT_AREA_PAGES > KC_POOL_PAGES_MAX ||
-	    (base.pa & (KC_S2_ROOT_PAGES * KC_PAGE_SIZE - 1)) != 0) {
+	    (base.pa & (KC_S2_ROOT_PAGES * KC_PAGE_SIZE - 1)) != 0 ||
+	    pages * KC_PAGE_SIZE > UINT64_MAX - base.pa) {
 		return KC_EINVAL;
 	}
 	pool.base = base;
 	pool.pages = pages - POOL_ROOT_AREA_PAGES;
 	pool.reserved = 0;
+	/*@ loop invariant 0 <= i <= KC_POOL_PAGES_MAX / 64u;
+	    loop invariant \forall integer k; 0 <= k < i ==> pool.bitmap[k] == 0;
+	    loop assigns i, pool.bitmap[0 .. KC_POOL_PAGES_MAX / 64u - 1];
+	    loop variant KC_POOL_PAGES_MAX / 64u - i; */
 	for (i = 0; i < KC_POOL_PAGES_MAX / 64u; i++) {
 		pool.bitmap[i] = 0;
 	}

@@ -160,6 +160,10 @@ Proof. intros. change 511 with (Z.ones 9). rewrite Z.land_ones by lia. reflexivi
 Lemma bits_mask1023 : forall x, 0 <= x -> Z.land x 1023 = x mod 1024.
 Proof. intros. change 1023 with (Z.ones 10). rewrite Z.land_ones by lia. reflexivity. Qed.
 
+(* The root area's alignment test in pool_init: two pages, 8 KiB. *)
+Lemma bits_low13 : forall x, 0 <= x -> Z.land x 8191 = x mod 8192.
+Proof. intros. change 8191 with (Z.ones 13). rewrite Z.land_ones by lia. reflexivity. Qed.
+
 (* A field of x under a nonnegative mask c is at most c (KC_FIELD_GET bounds: the access size,
    the register number of an MMIO syndrome). *)
 Lemma bits_land_bound : forall x c, 0 <= x -> 0 <= c -> 0 <= Z.land x c <= c.

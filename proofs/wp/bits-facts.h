@@ -33,6 +33,7 @@
   axiom bits_desc_table: \forall integer x; 0 <= x < 0x1000000000000 && x % 4096 == 0 ==>
     (((x & 0xfffffffff000) | 3) & 0xfffffffff000) == x && (((x & 0xfffffffff000) | 3) & 3) == 3;
   axiom bits_low12: \forall integer x; 0 <= x ==> (x & 4095) == x % 4096;
+  axiom bits_low13: \forall integer x; 0 <= x ==> (x & 8191) == x % 8192;
   axiom bits_shr21: \forall integer x; 0 <= x ==> (x >> 21) == x / 2097152;
   axiom bits_shr30: \forall integer x; 0 <= x ==> (x >> 30) == x / 1073741824;
   axiom bits_mask511: \forall integer x; 0 <= x ==> (x & 511) == x % 512;

@@ -4,12 +4,13 @@
  * area); every proved function requires it, and those that write the pool ensure it. The page
  * area is pages [ROOT_AREA, ROOT_AREA + pool.pages) after pool.base; bit k of the bitmap says
  * page k of the page area is handed out.
- * NOT here: pool_init and pool_alloc. Their loops need loop invariants, which would have to be
- * ACSL inside kcore/core/pool.c (see proofs/README.md). pool_free's effect is stated per bitmap
+ * pool_init's loop has its invariant inside kcore/core/pool.c. NOT here: pool_alloc (its search
+ * loop, and the cross-quota sum its KC_BUG_ON needs; see proofs/README.md). pool_free's effect is stated per bitmap
  * word (z3/cvc5 do not prove the per-bit form over x & ~(1 << b)).
  */
 #include "seam.h"
 #include "helpers.h"
+#include "bits-facts.h"
 #include "pool.c"	/* kcore/core/pool.c (or a mutant copy), found through -I */
 
 #define POOL_WORDS (KC_POOL_PAGES_MAX / 64)
@@ -34,6 +35,18 @@
   predicate geometry_same{L1,L2} = \at(pool.base.pa, L1) == \at(pool.base.pa, L2) &&
     \at(pool.pages, L1) == \at(pool.pages, L2) && \at(pool.reserved, L1) == \at(pool.reserved, L2);
 */
+
+/* Any base and size: a pool that is too small or too big, misaligned or wrapping the address
+ * space is refused; else the pool is well-formed, empty and unreserved. */
+/*@ assigns pool.base, pool.pages, pool.reserved, pool.bitmap[0 .. POOL_WORDS - 1];
+    ensures \result == KC_OK || \result == KC_EINVAL;
+    ensures \result == KC_OK <==> root_area < pages && pages - root_area <= KC_POOL_PAGES_MAX &&
+      base.pa % (KC_S2_ROOT_PAGES * 4096) == 0 && base.pa + pages * 4096 <= 0xffffffffffffffff;
+    ensures \result == KC_OK ==> pool_inv && pool.reserved == 0 && pool.base.pa == base.pa &&
+      pool.pages == pages - root_area;
+    ensures \result == KC_OK ==> \forall integer w; 0 <= w < POOL_WORDS ==> pool.bitmap[w] == 0;
+*/
+int pool_init(kc_pa_t base, uint64_t pages);
 
 /*@ requires pool_inv;
     assigns \nothing;
