@@ -41,8 +41,8 @@ WP_JOBS = [
     # that carry INV-1/INV-1r/INV-2 across donate and reclaim.
     ('WP lemmas: inv ==> INV-3, steps keep INV-1/1r/2', 'mem_wp.c', None, LEMMAS),
     ('WP page pool: pool.c (pool_inv kept, quotas, exact free)', 'pool_wp.c',
-     ['pool_page_area', 'pool_contains', 'pool_root', 'pool_reserved_pages', 'pool_reserve',
-      'pool_unreserve', 'pool_bit', 'pool_free'], None),
+     ['pool_init', 'pool_page_area', 'pool_contains', 'pool_root', 'pool_reserved_pages',
+      'pool_reserve', 'pool_unreserve', 'pool_bit', 'pool_free'], None),
     ('WP stage-2: s2.c walk/prepare/map/unmap over page-table memory (s2_wf kept)', 's2_wp.c',
      ['s2_leaf_entry', 's2_leaf', 's2_ensure_table', 's2_prepare', 's2_map_commit', 's2_unmap'], None),
     ('WP lemmas: stage-2 model (a leaf store, a table link keep walks and s2_wf)', 's2_wp.c', None, LEMMAS),
@@ -75,16 +75,20 @@ NOT_YET = {
                               'after the PSCI and share/unshare branches merge, the goals inv1 and '
                               'vcpus_ok_but time out (the frame of the x0..x3 stores against mem.c\'s state)',
     'vcpu_handle_exit': 'contract written (vcpu_wp.c); not attempted until vcpu_guest_call_locked is proved',
-    'vcpu_begin_run': 'contract written (vcpu_wp.c); not proved: the parts of inv after the vCPU stores '
-                      '(vcpu_reset, state) time out; the callees need "mem_kept" postconditions as '
-                      'vcpu_psci_locked has',
+    'vcpu_start_locked': 'contract written (vcpu_wp.c): READY -> RUNNING keeps inv, vm_inv, run_inv; '
+                         'not proved: INV-1/INV-1r and the table invariants time out after the stores '
+                         'to the VM and vCPU records (they share WP\'s 32-bit memory chunk with '
+                         'mem.pages[].gfn); next: state mem_kept and per-slot frames, conclude by lemmas',
+    'vcpu_begin_run': 'contract written (vcpu_wp.c); with vcpu_start_locked\'s contract assumed, 4 of 92 '
+                      'goals time out (INV-1, INV-2, vm_inv, run_inv across the stores to the caller\'s '
+                      'outputs) and 2 assigns goals',
     'vcpu_run': 'contract and loop invariant written (vcpu_wp.c, vcpu.c); depends on vcpu_begin_run and '
                 'vcpu_handle_exit (above)',
-    'vcpu_map_fault': 'contract written (vcpu_wp.c); not proved: after mem_host_donate_vm (proved) '
-                      'free_owns_nothing and run_inv time out, and its requires (vm_ok) is not '
-                      'discharged from vm_inv + run_inv yet',
-    'pool_init': 'loop clearing the bitmap: needs a loop invariant/assigns (ACSL inside pool.c); '
-                 'contract not written',
+    'vcpu_map_fault': 'contract written (vcpu_wp.c); not proved: vm_inv, free_owns_nothing and run_inv '
+                      'time out after mem_host_donate_vm, whose assigns havocs mem.pages in the 32-bit '
+                      'memory chunk the VM table\'s fields share; donate\'s vm_ok precondition is proved '
+                      'with a lemma "a live slot is vm_ok" (53 of 56 goals then), which is left out: '
+                      'in the wrapper it slows vcpu_mmio_complete\'s vm_inv goal past 30 s',
     'pool_alloc': 'contract USED (assumed) by s2_wp.c for s2_ensure_table; not proved: its search loop '
                   'needs loop invariants (ACSL inside pool.c), the zeroing must be tied to pte(), and its '
                   'KC_BUG_ON(idx == pool.pages) needs the cross-quota sum (used <= reserved <= pages)',

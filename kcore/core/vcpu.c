@@ -60,6 +60,20 @@ static void exit_info(struct kc_exit_info *info, uint64_t exit_class, uint64_t i
 	info->data = data;
 }
 
+/* vCPU READY and ON (or ON_PENDING) -> RUNNING, its VM -> ACTIVE; true if it starts from reset. */
+static bool vcpu_start_locked(struct kc_vm_locked locked, struct kc_vcpu *vcpu)
+{
+	bool reset = vcpu->power == KC_VCPU_ON_PENDING;
+
+	if (reset) {
+		vcpu_reset(vcpu);
+	}
+	vcpu_apply_pending(vcpu);
+	locked.vm->state = KC_VM_ACTIVE;
+	vcpu->state = KC_VCPU_RUNNING;
+	return reset;
+}
+
 /*
  * VM VERIFIED or ACTIVE, vCPU READY and ON -> RUNNING (VM -> ACTIVE); *ret_reset tells whether
  * it starts from reset. A vCPU that is off, or a VM a guest switched off, does not run: the
@@ -96,13 +110,7 @@ static int vcpu_begin_run(uint64_t vmid, uint64_t idx, struct kc_vcpu **ret_vcpu
 		exit_info(ret_exit, KC_EXIT_VCPU_OFF, 0, 0, 0);
 		goto unlock;
 	}
-	*ret_reset = vcpu->power == KC_VCPU_ON_PENDING;
-	if (*ret_reset) {
-		vcpu_reset(vcpu);
-	}
-	vcpu_apply_pending(vcpu);
-	locked.vm->state = KC_VM_ACTIVE;
-	vcpu->state = KC_VCPU_RUNNING;
+	*ret_reset = vcpu_start_locked(locked, vcpu);
 	*ret_vcpu = vcpu;
 	*ret_vttbr = s2_vttbr(&locked.vm->s2);
 unlock:

@@ -5,8 +5,9 @@
  * (share, unshare, PSCI). Each contract says it keeps mem.c's inv, vm.c's vm_inv and
  * free_owns_nothing, and run_inv below, and releases every lock it takes. PROVED so far:
  * vcpu_mmio_complete, PSCI and the exit decoding (run.py's list). Written, NOT proved:
- * vcpu_guest_call_locked, vcpu_begin_run, vcpu_handle_exit, vcpu_run, vcpu_map_fault (goals
- * time out: the frame of vCPU stores against mem.c's state; proofs/README.md).
+ * vcpu_guest_call_locked, vcpu_start_locked, vcpu_begin_run, vcpu_handle_exit, vcpu_run,
+ * vcpu_map_fault (goals time out on frames: stores to the VM table's 32-bit fields, or donate's
+ * havoc of mem.pages, against the quantified invariants; proofs/README.md).
  *
  * run_inv is what vcpu.c relies on about the vCPUs of every slot (vcpus_ok) and the stage-2 of
  * every live VM (its root slot is live: s2_ok, which mem.c's calls require):
@@ -260,6 +261,19 @@ static void vcpu_guest_call_locked(struct kc_vm_locked locked, struct kc_vcpu *v
 static bool vcpu_handle_exit(uint64_t vmid, struct kc_vcpu *vcpu, const struct arch_exit *hw,
 			     uint32_t calls, struct kc_exit_info *info);
 
+/* The state step of a run: READY -> RUNNING, the VM ACTIVE; mem.c's state is not touched. */
+/*@ requires inv && vm_inv && free_owns_nothing && run_inv;
+    requires is_slot(locked.vm, locked.vm->vmid - 1);
+    requires locked.vm->state == KC_VM_VERIFIED || locked.vm->state == KC_VM_ACTIVE;
+    requires vcpu_of(locked.vm, vcpu) && vcpu->state == KC_VCPU_READY && vcpu->power != KC_VCPU_OFF;
+    assigns locked.vm->state, vcpu->regs, vcpu->pending, vcpu->power, vcpu->state;
+    INV_POST
+    ensures vm_inv; ensures free_owns_nothing; ensures run_inv;
+    ensures locked.vm->state == KC_VM_ACTIVE && vcpu->state == KC_VCPU_RUNNING;
+    ensures \result <==> \old(vcpu->power) == KC_VCPU_ON_PENDING;
+*/
+static bool vcpu_start_locked(struct kc_vm_locked locked, struct kc_vcpu *vcpu);
+
 /* VERIFIED or ACTIVE, vCPU READY and ON -> RUNNING; or the exit saying why it does not run. */
 /*@ RUN_PRE
     requires \valid(ret_vcpu) && \valid(ret_vttbr) && \valid(ret_reset) && \valid(ret_exit);
@@ -270,9 +284,12 @@ static bool vcpu_handle_exit(uint64_t vmid, struct kc_vcpu *vcpu, const struct a
             vms[0 .. KC_VMS_MAX - 1].vcpus[0 .. KC_VM_VCPUS_MAX - 1];
     RUN_POST
     ensures \result == KC_OK || \result == KC_ENOENT || \result == KC_EPERM || \result == KC_EBUSY;
-    ensures \result == KC_OK && *ret_vcpu != \null ==> running(vmid, idx, *ret_vcpu);
+    ensures \result == KC_OK && *ret_vcpu != \null ==> running(vmid, idx, *ret_vcpu) &&
+      \old(vms[vmid - 1].vcpus[idx].state) == KC_VCPU_READY;
+    // Not run (switched off, or its VM is): the vCPU's state is as it was, and the exit says why.
     ensures \result == KC_OK && *ret_vcpu == \null ==> 1 <= vmid <= KC_VMS_MAX &&
-      idx < vms[vmid - 1].vcpu_count && vms[vmid - 1].vcpus[idx].state == KC_VCPU_READY &&
+      idx < vms[vmid - 1].vcpu_count &&
+      vms[vmid - 1].vcpus[idx].state == \old(vms[vmid - 1].vcpus[idx].state) &&
       exit_class_ok(ret_exit->exit_class) && ret_exit->ipa == 0 && ret_exit->flags == 0 && ret_exit->data == 0;
 */
 static int vcpu_begin_run(uint64_t vmid, uint64_t idx, struct kc_vcpu **ret_vcpu,
