@@ -50,6 +50,8 @@ WP_JOBS = [
      ['vm_peek', 'vm_lock', 'vm_unlock', 'vcpu_regs_zero', 'vcpu_clear', 'vm_clear_locked', 'vm_init',
       'vm_any_vcpu_running_locked', 'vcpu_create', 'vm_claim', 'vm_create'], None),
     ('WP lemmas: VM table steps, a stage-2 emptied keeps INV-1/1r/2', 'vm_wp.c', None, LEMMAS),
+    ('WP boot: mem.c mem_init establishes inv (pool and image pages are kcore\'s)', 'vm_wp.c',
+     ['ram_range_first', 'mem_init'], None),
     ('WP vCPUs: vcpu.c exits, PSCI, reset scrub, MMIO completion (run_inv, inv kept)', 'vcpu_wp.c',
      ['vcpu_lookup_locked', 'vcpu_power_on', 'vcpu_boot_locked', 'vcpu_reset', 'vcpu_apply_pending',
       'exit_info', 'vcpu_reg', 'vcpu_exit_mmio', 'vcpu_exit_abort', 'psci_target_locked',
@@ -60,8 +62,7 @@ WP_JOBS = [
 # Functions attempted but not (fully) proved yet, and why; every other kcore/core function
 # without an entry here is "not yet attempted".
 NOT_YET = {
-    'mem_init': 'needs loop invariants (ACSL comments in mem.c) and contracts of s2_init/pool',
-    's2_init': 'contract USED by vm_wp.c (vm_claim), not proved: needs a ghost "make the vmid live" step '
+    's2_init': 'contract USED by vm_wp.c (vm_claim, mem_init), not proved: needs a ghost "make the vmid live" step '
                'in s2.c and arch_page_zero tied to the page-table memory pte()',
     's2_destroy': 'contract USED by vm_wp.c, not proved: needs a ghost "make the vmid dead" step in s2.c '
                   'before pool_free, and loop invariants',
@@ -337,6 +338,12 @@ MUTANTS = [
     ('an MMIO read shows the host a guest register (exit data leak)', 'vcpu.c',
      '\tuint64_t data = 0;\n', '\tuint64_t data = vcpu->regs.x[0];\n',
      [('wp', 'vcpu_wp.c', ['vcpu_exit_mmio'], None)]),
+    ('RAM range check that wraps at 2^64 (boot accepts RAM past the IPA space)', 'mem.c',
+     '\t    info->ram_pages > KC_RAM_PAGES_MAX || info->ram_base.pa > KC_IPA_LIMIT ||\n'
+     '\t    info->ram_pages * KC_PAGE_SIZE > KC_IPA_LIMIT - info->ram_base.pa) {\n',
+     '\t    info->ram_pages > KC_RAM_PAGES_MAX ||\n'
+     '\t    info->ram_base.pa + info->ram_pages * KC_PAGE_SIZE > KC_IPA_LIMIT) {\n',
+     [('wp', 'vm_wp.c', ['mem_init'], 'ram_range_ram_ok')]),
     ('valid bit check removed from s2_leaf (an invalid entry read as a mapping)', 's2.c',
      '\treturn (desc & KC_PTE_VALID) ? desc : 0;\n', '\treturn desc;\n',
      [('wp', 's2_wp.c', ['s2_leaf'], None)]),

@@ -36,8 +36,8 @@ int mem_init(const struct kc_boot_info *info)
 	int r;
 
 	if (!kc_page_aligned(info->ram_base.pa) || info->ram_pages == 0 ||
-	    info->ram_pages > KC_RAM_PAGES_MAX ||
-	    info->ram_base.pa + info->ram_pages * KC_PAGE_SIZE > KC_IPA_LIMIT) {
+	    info->ram_pages > KC_RAM_PAGES_MAX || info->ram_base.pa > KC_IPA_LIMIT ||
+	    info->ram_pages * KC_PAGE_SIZE > KC_IPA_LIMIT - info->ram_base.pa) {
 		return KC_EINVAL;
 	}
 	mem.ram_base = info->ram_base;
@@ -47,6 +47,16 @@ int mem_init(const struct kc_boot_info *info)
 	if (pool_first < 0 || (info->kcore_pages > 0 && kcore_first < 0)) {
 		return KC_EINVAL;
 	}
+	/*@ loop invariant 0 <= i <= mem.ram_pages;
+	    loop invariant \forall integer k; 0 <= k < i ==> mem.pages[k].share_count == 0 &&
+	      mem.pages[k].gfn == 0 &&
+	      (mem.pages[k].owner == KC_OWNER_HOST || mem.pages[k].owner == KC_OWNER_KCORE);
+	    loop invariant \forall integer k; 0 <= k < i && pool_first <= k < pool_first + info->pool_pages ==>
+	      mem.pages[k].owner == KC_OWNER_KCORE;
+	    loop invariant \forall integer k; 0 <= k < i && info->kcore_pages > 0 &&
+	      kcore_first <= k < kcore_first + info->kcore_pages ==> mem.pages[k].owner == KC_OWNER_KCORE;
+	    loop assigns i, mem.pages[0 .. KC_RAM_PAGES_MAX - 1];
+	    loop variant mem.ram_pages - i; */
 	for (i = 0; i < mem.ram_pages; i++) {
 		mem.pages[i].owner = KC_OWNER_HOST;
 		if ((i >= (uint64_t)pool_first && i < (uint64_t)pool_first + info->pool_pages) ||

@@ -67,8 +67,7 @@
  * dead, so nothing is reachable from its root (s2_wp.c's model: s2m is 0 for a dead vmid).
  * Both keep the page-table invariant s2_wf and the other vmids' live flags.
  */
-/*@ requires \valid(s2) && 1 <= vmid <= KC_VMS_MAX;
-    requires KC_VM_QUOTA_MIN <= quota_pages <= KC_POOL_PAGES_MAX;
+/*@ requires \valid(s2) && 0 <= vmid <= KC_VMS_MAX;
     requires s2_wf(kc_s2_ep, kc_pool);
     assigns s2->root, s2->vmid, s2->guard, s2->quota, kc_pool, kc_data, kc_s2_ep;
     ensures s2_wf(kc_s2_ep, kc_pool);
@@ -90,6 +89,35 @@ int s2_init(struct kc_s2 *s2, uint32_t vmid, uint64_t quota_pages, const arch_lo
     ensures s2_cleared(\old(kc_s2_ep), kc_s2_ep, s2->vmid);
 */
 void s2_destroy(struct kc_s2 *s2);
+
+/*@ requires ram_range_ram_ok: ram_ok;
+    assigns \nothing;
+    ensures \result == -1 || (0 <= \result <= mem.ram_pages && \result + pages <= mem.ram_pages &&
+      base.pa == mem.ram_base.pa + \result * 4096);
+*/
+static int64_t ram_range_first(kc_pa_t base, uint64_t pages);
+
+/* Boot: every RAM page is the host's but the pool's and kcore's image, which are kcore's (INV-3);
+ * the host's stage-2 is live and empty. From the boot state in which no stage-2 maps anything,
+ * the result is inv. */
+/*@ requires \valid_read(info) && \separated(info, &mem);
+    requires s2_wf(kc_s2_ep, kc_pool) && \forall integer v, g; s2m(kc_s2_ep, v, g) == 0;
+    assigns mem.ram_base, mem.ram_pages, mem.pages[0 .. KC_RAM_PAGES_MAX - 1], mem.host_s2,
+            kc_pool, kc_data, kc_s2_ep;
+    ensures \result == KC_OK ==> ram_ok && owner_ok && share_ok && gfn_ok;
+    ensures \result == KC_OK ==> inv1(kc_s2_ep);
+    ensures \result == KC_OK ==> inv1r(kc_s2_ep);
+    ensures \result == KC_OK ==> inv2(kc_s2_ep);
+    ensures \result == KC_OK ==> inv_host_s2 && s2_wf(kc_s2_ep, kc_pool) && s2_ok(kc_s2_ep, &mem.host_s2);
+    ensures \result == KC_OK ==> mem.ram_base.pa == info->ram_base.pa && mem.ram_pages == info->ram_pages;
+    ensures \result == KC_OK ==> \forall integer i; 0 <= i < mem.ram_pages &&
+      info->pool_base.pa <= mem.ram_base.pa + i * 4096 < info->pool_base.pa + info->pool_pages * 4096 ==>
+      OWN(i) == KC_OWNER_KCORE;
+    ensures \result == KC_OK ==> \forall integer i; 0 <= i < mem.ram_pages &&
+      info->kcore_base.pa <= mem.ram_base.pa + i * 4096 < info->kcore_base.pa + info->kcore_pages * 4096 ==>
+      OWN(i) == KC_OWNER_KCORE;
+*/
+int mem_init(const struct kc_boot_info *info);
 
 /* vm.c's table, declared ahead (a tentative definition, the same object as vm.c's) so that the
  * predicates below, which vm.c's loop annotations use, can name it. */
