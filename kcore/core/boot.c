@@ -10,14 +10,24 @@ void boot_init(const uint8_t pubkey[KC_PUBKEY_BYTES])
 {
 	uint32_t i;
 
+	/*@ loop invariant 0 <= i <= KC_PUBKEY_BYTES;
+	    loop invariant \forall integer k; 0 <= k < i ==> boot_pubkey[k] == pubkey[k];
+	    loop assigns i, boot_pubkey[0 .. KC_PUBKEY_BYTES - 1];
+	    loop variant KC_PUBKEY_BYTES - i; */
 	for (i = 0; i < KC_PUBKEY_BYTES; i++) {
 		boot_pubkey[i] = pubkey[i];
 	}
 }
 
+/* Pages an image of `bytes` bytes covers (no wrap: bytes + 4095 would for the largest sizes). */
+static uint64_t boot_pages(uint64_t bytes)
+{
+	return bytes / KC_PAGE_SIZE + (bytes % KC_PAGE_SIZE != 0u ? 1u : 0u);
+}
+
 static bool boot_region_valid(uint64_t ipa, uint64_t bytes)
 {
-	uint64_t pages = (bytes + KC_PAGE_SIZE - 1u) / KC_PAGE_SIZE;
+	uint64_t pages = boot_pages(bytes);
 
 	return kc_page_aligned(ipa) && bytes != 0 && pages <= KC_IMAGE_PAGES_MAX &&
 	       ipa >= KC_IPA_RAM_BASE && ipa < KC_IPA_RAM_LIMIT &&
@@ -50,7 +60,7 @@ int boot_set_region(uint64_t vmid, uint64_t ipa, uint64_t bytes)
 	boot->set = true;
 	boot->ipa = kc_ipa(ipa);
 	boot->bytes = bytes;
-	boot->pages = (bytes + KC_PAGE_SIZE - 1u) / KC_PAGE_SIZE;
+	boot->pages = boot_pages(bytes);
 	boot->loaded = 0;
 unlock:
 	vm_unlock(locked);

@@ -55,6 +55,9 @@ static void test_vm_lifecycle_and_limits(void)
 	CHECK_EQ(hc(KC_HC_VM_SET_BOOT, vm, KC_IPA_LIMIT - KC_PAGE_SIZE, 8192).ret, KC_EINVAL);
 	CHECK_EQ(hc(KC_HC_VM_SET_BOOT, vm, FX_IMAGE_IPA, (uint64_t)KC_IMAGE_PAGES_MAX * 4096 + 1).ret,
 		 KC_EINVAL);
+	/* A size whose page count would wrap to 0 (an image of 2^64 - 1 bytes and no page). */
+	CHECK_EQ(hc(KC_HC_VM_SET_BOOT, vm, FX_IMAGE_IPA, UINT64_MAX).ret, KC_EINVAL);
+	CHECK_EQ(hc(KC_HC_VM_SET_BOOT, vm, FX_IMAGE_IPA, UINT64_MAX - KC_PAGE_SIZE + 2).ret, KC_EINVAL);
 	CHECK_EQ(hc(KC_HC_VM_SET_BOOT, vm, FX_IMAGE_IPA, 8192).ret, KC_OK);
 	CHECK_EQ(hc(KC_HC_VM_SET_BOOT, vm, FX_IMAGE_IPA, 8192).ret, KC_EEXIST);
 	CHECK_EQ(hc(KC_HC_VM_LOAD_PAGE, vm, 2, fx_pfn(10)).ret, KC_EINVAL);
