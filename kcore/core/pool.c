@@ -11,8 +11,6 @@ static struct {
 	uint64_t bitmap[KC_POOL_PAGES_MAX / 64u];
 } pool;
 
-_Static_assert(KC_POOL_PAGES_MAX % 64u == 0, "whole bitmap words");
-
 int pool_init(kc_pa_t base, uint64_t pages)
 {
 	uint64_t i;

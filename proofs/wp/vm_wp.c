@@ -3,6 +3,8 @@
  * mem_wp.c (mem.c with its contracts and the INV predicates), so the VM lifecycle is checked
  * against the ownership invariants it must keep.
  *
+ * It also holds mem_init's proof (the boot establishes inv), which needs s2_init's contract below.
+ *
  * vm_inv is the VM table's well-formedness: slot i holds vmid i+1, its state and its vCPUs'
  * states are in range, vCPUs [0, vcpu_count) are the created ones, a FREE slot has no vCPU and
  * no page, a live slot's stage-2 is its own (vmid, guarded by its lock). free_owns_nothing ties it
@@ -97,9 +99,13 @@ void s2_destroy(struct kc_s2 *s2);
 */
 static int64_t ram_range_first(kc_pa_t base, uint64_t pages);
 
+/*@ // Every RAM page in [base, base + pages * 4096) is kcore's.
+  predicate range_kcore{L}(integer base, integer pages) = \forall integer i; 0 <= i < mem.ram_pages &&
+    base <= mem.ram_base.pa + i * 4096 < base + pages * 4096 ==> OWN(i) == KC_OWNER_KCORE;
+*/
 /* Boot: every RAM page is the host's but the pool's and kcore's image, which are kcore's (INV-3);
  * the host's stage-2 is live and empty. From the boot state in which no stage-2 maps anything,
- * the result is inv. */
+ * the result is inv. (mem.c's boot is proved here, not in mem_wp.c, for s2_init's contract.) */
 /*@ requires \valid_read(info) && \separated(info, &mem);
     requires s2_wf(kc_s2_ep, kc_pool) && \forall integer v, g; s2m(kc_s2_ep, v, g) == 0;
     assigns mem.ram_base, mem.ram_pages, mem.pages[0 .. KC_RAM_PAGES_MAX - 1], mem.host_s2,
@@ -110,12 +116,8 @@ static int64_t ram_range_first(kc_pa_t base, uint64_t pages);
     ensures \result == KC_OK ==> inv2(kc_s2_ep);
     ensures \result == KC_OK ==> inv_host_s2 && s2_wf(kc_s2_ep, kc_pool) && s2_ok(kc_s2_ep, &mem.host_s2);
     ensures \result == KC_OK ==> mem.ram_base.pa == info->ram_base.pa && mem.ram_pages == info->ram_pages;
-    ensures \result == KC_OK ==> \forall integer i; 0 <= i < mem.ram_pages &&
-      info->pool_base.pa <= mem.ram_base.pa + i * 4096 < info->pool_base.pa + info->pool_pages * 4096 ==>
-      OWN(i) == KC_OWNER_KCORE;
-    ensures \result == KC_OK ==> \forall integer i; 0 <= i < mem.ram_pages &&
-      info->kcore_base.pa <= mem.ram_base.pa + i * 4096 < info->kcore_base.pa + info->kcore_pages * 4096 ==>
-      OWN(i) == KC_OWNER_KCORE;
+    ensures \result == KC_OK ==> range_kcore(info->pool_base.pa, info->pool_pages);
+    ensures \result == KC_OK ==> range_kcore(info->kcore_base.pa, info->kcore_pages);
 */
 int mem_init(const struct kc_boot_info *info);
 
